@@ -1,0 +1,62 @@
+"""Checks: pure functions from evidence to an outcome, one module per checklist section.
+
+A check receives its item (with effective parameters), the evidence of the item's
+source and a `JudgeContext`; it returns an `Outcome` for the item, or one `Outcome`
+per host for host items. Checks never gather evidence themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from golive.model import Outcome
+
+if TYPE_CHECKING:
+    from golive.checklist import ItemSpec
+    from golive.collectors import Evidence
+    from golive.config import Config
+
+
+@dataclass
+class JudgeContext:
+    config: Config
+    as_of: dt.datetime
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Judgement = Outcome | dict[str, Outcome]
+CheckFn = Callable[["ItemSpec", "Evidence", JudgeContext], Judgement]
+
+
+@dataclass
+class CheckDef:
+    name: str
+    fn: CheckFn
+    # Sources read besides the item's own (e.g. host versions for the version tag).
+    also_uses: tuple[str, ...] = ()
+    # False for checks judged from the run itself (sign-off awaits this result's digest).
+    needs_evidence: bool = True
+
+
+REGISTRY: dict[str, CheckDef] = {}
+
+
+def check(*names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = True) -> Callable[[CheckFn], CheckFn]:
+    """Register `fn` as the check for each item id (or reusable check name) in `names`."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        for name in names:
+            REGISTRY[name] = CheckDef(name, fn, also_uses, needs_evidence)
+        return fn
+
+    return register
+
+
+def registered() -> dict[str, CheckDef]:
+    from golive.checks import docs, release, signoff  # noqa: F401  (registers on import)
+
+    return REGISTRY

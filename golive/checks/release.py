@@ -1,0 +1,109 @@
+"""Release Metadata: the version tag, the commit and the release date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from typing import Any
+
+from golive.checklist import ItemSpec
+from golive.checks import JudgeContext, check
+from golive.collectors import Evidence
+from golive.model import Finding, Outcome, Status
+
+# Sources whose evidence carries `versions: {name: version}` to compare with the tag.
+VERSION_SOURCES = {"hosts": "inventory", "http": "api"}
+
+
+def version_tags(item_params: dict[str, Any], git: dict[str, Any]) -> list[dict[str, Any]]:
+    pattern = str(item_params.get("tag_pattern", "*"))
+    return [tag for tag in git.get("tags", []) if fnmatch.fnmatchcase(tag["name"], pattern)]
+
+
+def tag_version(tag: str, strip_prefix: str) -> str:
+    return tag[len(strip_prefix) :] if strip_prefix and tag.startswith(strip_prefix) else tag
+
+
+@check("release.version_tag", also_uses=tuple(VERSION_SOURCES))
+def version_tag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    git = evidence.data
+    tags = version_tags(item.params, git)
+    commit = git["commit"][:12]
+    if not tags:
+        others = ", ".join(tag["name"] for tag in git.get("tags", []))
+        hint = f" (tags there: {others})" if others else ""
+        return Outcome(Status.FAIL, f"no tag matching {item.params['tag_pattern']} points at the release commit {commit}{hint}")
+    if len(tags) > 1:
+        names = ", ".join(tag["name"] for tag in tags)
+        return Outcome(Status.FAIL, f"ambiguous: several version tags point at {commit}: {names}")
+    tag = tags[0]["name"]
+    version = tag_version(tag, str(item.params.get("strip_prefix", "")))
+    configured = ctx.config.release.get("version")
+    if configured and str(configured) != version:
+        return Outcome(Status.FAIL, f"release.version says {configured} but the tag at {commit} is {tag}")
+
+    findings: list[Finding] = []
+    unavailable: list[str] = []
+    for source, setting in VERSION_SOURCES.items():
+        if not getattr(ctx.config, setting):
+            continue
+        other = ctx.evidence.get(source)
+        if other is None or other.error or other.missing or "versions" not in other.data:
+            reason = (other.error or other.missing) if other else "not collected"
+            unavailable.append(f"{source} versions: {reason or 'no versions reported'}")
+            continue
+        for name, reported in sorted(other.data["versions"].items()):
+            if reported != version:
+                findings.append(Finding(f"version:{name}", Status.FAIL, f"{name} reports {reported!r}, tag says {version}", host=name))
+    outcome = Outcome.from_findings(findings, f"{tag} points at {commit}")
+    if unavailable and not findings:
+        return Outcome(Status.INSUFFICIENT, f"{tag} points at {commit}, but consistency is unproven: " + "; ".join(unavailable))
+    return outcome
+
+
+@check("release.commit_sha")
+def commit_sha(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    git = evidence.data
+    dirty = git.get("dirty", [])
+    if dirty:
+        shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
+        return Outcome(Status.FAIL, f"work tree of {git['repo']} has {len(dirty)} uncommitted change(s): {shown}")
+    return Outcome.passed(f"{git['commit']} on {git['branch']}, work tree clean")
+
+
+def release_date(release: dict[str, Any], git: dict[str, Any], tag_params: dict[str, Any]) -> tuple[dt.datetime | None, str]:
+    """The release date and where it came from: config, else the version tag, else the commit."""
+    configured = release.get("date")
+    if configured:
+        return _as_datetime(configured), "release.date"
+    tags = version_tags(tag_params, git)
+    if len(tags) == 1:
+        return _as_datetime(tags[0]["date"]), f"tag {tags[0]['name']}"
+    if git.get("commit_date"):
+        return _as_datetime(git["commit_date"]), "commit date"
+    return None, "nothing"
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@check("release.date")
+def release_date_check(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    tag_item = ctx.config.checklist.get("release.version_tag")
+    moment, origin = release_date(ctx.config.release, evidence.data, tag_item.params if tag_item else {})
+    if moment is None:
+        raw = ctx.config.release.get("date")
+        return Outcome(Status.FAIL, f"release date from {origin} is not an ISO-8601 date: {raw!r}" if raw else "no release date")
+    if moment > ctx.as_of:
+        return Outcome(Status.FAIL, f"release date {moment.isoformat()} ({origin}) is after --as-of {ctx.as_of.isoformat()}")
+    return Outcome.passed(f"{moment.isoformat()} ({origin})")

@@ -1,0 +1,349 @@
+"""The golive command line. Heavy modules (Ansible, rich, the engine) load inside commands
+so that `golive --help` stays fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from golive import __version__
+
+if TYPE_CHECKING:
+    from golive.config import Config
+
+EXIT_GO, EXIT_NO_GO, EXIT_USAGE = 0, 1, 2
+
+
+def fail_usage(message: str) -> NoReturn:
+    """Bad input: one line on stderr, exit 2, nothing written."""
+    click.echo(f"golive: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _parse_as_of(value: str | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail_usage(f"--as-of {value!r}: not an ISO-8601 date or time (e.g. 2026-11-29T12:00:00Z)")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _parse_formats(value: str, available: list[str]) -> list[str]:
+    from golive.yamlfile import suggest
+
+    wanted = [name.strip() for name in value.split(",") if name.strip()]
+    if not wanted:
+        fail_usage("--format: name at least one format")
+    for name in wanted:
+        if name not in available:
+            fail_usage(f"--format {name!r}: unknown format{suggest(name, available)} (formats: {', '.join(available)})")
+    return list(dict.fromkeys(wanted))
+
+
+def _load(config_path: Path, environment: str | None) -> Config:
+    from golive.collectors import settings_keys
+    from golive.config import load_config
+    from golive.yamlfile import ConfigError
+
+    try:
+        return load_config(config_path, environment, settings_keys())
+    except ConfigError as exc:
+        fail_usage(str(exc))
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="golive")
+def main() -> None:
+    """golive: the production Go/No-Go checklist as one command.
+
+    It gathers evidence (git, docs, hosts through Ansible, HTTP probes, test reports,
+    KPIs, scanners), judges every checklist item, and says GO or NO-GO with the
+    evidence and a mitigation plan for each blocker.
+
+    \b
+    Exit codes: 0 GO (or success), 1 NO-GO (or verification failed),
+                2 usage or configuration error (nothing judged, nothing written).
+
+    \b
+    Start:  golive init && golive check
+    Items:  golive list ; golive explain tests.coverage
+    """
+
+
+@main.command()
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=Path("golive.yml"), show_default=True, help="golive.yml to use."
+)
+@click.option("--env", "environment", metavar="NAME", help="Environment from golive.yml (default: the only one defined).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("golive-out"),
+    show_default=True,
+    help="Folder for reports and evidence.",
+)
+@click.option(
+    "--format",
+    "format_list",
+    default="md,json,junit,html",
+    show_default=True,
+    metavar="LIST",
+    help="Comma-separated report formats: md, json, junit, html.",
+)
+@click.option("--as-of", "as_of", metavar="ISO-8601", help="Moment every freshness rule is judged against (default: now, UTC).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600.0,
+    show_default=True,
+    help="Seconds for all evidence collection; unfinished sources are insufficient.",
+)
+def check(config_path: Path, environment: str | None, out_dir: Path, format_list: str, as_of: str | None, timeout: float) -> None:
+    """Collect evidence, judge every item, and print GO or NO-GO.
+
+    Writes RELEASE_REPORT.md, result.json, junit.xml, report.html and the raw
+    evidence under --out, then exits 0 for GO and 1 for anything else (a result
+    that awaits sign-off becomes GO through `golive verify`).
+
+    \b
+    Examples:
+      golive check
+      golive check --env prod --out /srv/releases/1.4.0
+      golive check --as-of 2026-11-28T18:00:00Z --format md,json
+    """
+    from golive import engine
+    from golive.decision import load_waivers
+    from golive.reports import formats
+    from golive.reports.terminal import CollectProgress, summary
+    from golive.yamlfile import ConfigError
+
+    available = formats()
+    wanted = _parse_formats(format_list, list(available))
+    moment = _parse_as_of(as_of)
+    config = _load(config_path, environment)
+    try:
+        waivers, problems = load_waivers(config.waivers, moment, {item.id for item in config.checklist.items})
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    if out_dir.exists() and not out_dir.is_dir():
+        fail_usage(f"--out {out_dir}: exists and is not a directory")
+
+    options = engine.RunOptions(as_of=moment, timeout=timeout, out_dir=out_dir.resolve())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".golive-run-", dir=out_dir))
+    try:
+        with CollectProgress(_console(stderr=True)) as progress:
+            document = engine.run(config, options, staging / "evidence", waivers, problems, progress)
+        written = [available[name].filename for name in wanted]
+        for name in wanted:
+            (staging / available[name].filename).write_text(available[name].render(document), encoding="utf-8")
+        _publish(staging, out_dir, written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if config.history is not None:
+        _keep_history(config, document)
+
+    console = _console()
+    summary(document, console)
+    for filename in written:
+        console.print(f"report: {out_dir / filename}")
+    sys.exit(EXIT_GO if document["decision"]["verdict"] == "GO" else EXIT_NO_GO)
+
+
+def _publish(staging: Path, out_dir: Path, filenames: list[str]) -> None:
+    """Move a finished run into --out, replacing the previous run's files only now."""
+    evidence = staging / "evidence"
+    target = out_dir / "evidence"
+    if target.exists():
+        shutil.rmtree(target)
+    if evidence.exists():
+        os.replace(evidence, target)
+    for filename in filenames:
+        os.replace(staging / filename, out_dir / filename)
+
+
+def _keep_history(config: Config, document: dict[str, Any]) -> None:
+    from golive.reports import formats
+
+    assert config.history is not None
+    folder = config.history / config.environment
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = document["as_of"].replace(":", "").replace("+0000", "Z")
+    commit = (document["release"].get("commit") or "nocommit")[:12]
+    (folder / f"{stamp}-{commit}.json").write_text(formats()["json"].render(document), encoding="utf-8")
+
+
+@main.command(name="list")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="golive.yml whose checklist and overrides to show (default: ./golive.yml if present, else the default checklist).",
+)
+@click.option("--env", "environment", metavar="NAME", help="Environment whose overrides to apply.")
+def list_items(config_path: Path | None, environment: str | None) -> None:
+    """Print every checklist item: id, severity, source, threshold and title.
+
+    \b
+    Examples:
+      golive list
+      golive list --config golive.yml --env prod
+    """
+    items, _ = _checklist_items(config_path, environment)
+    width = max(len(item.id) for item in items)
+    for item in items:
+        where = item.source + (f" hosts={item.hosts}" if item.hosts else "")
+        click.echo(f"{item.id:<{width}}  {item.severity:<8}  {where}")
+        click.echo(f"{'':<{width}}  {item.title}")
+        click.echo(f"{'':<{width}}  rule: {item.rule_text()}")
+
+
+def _checklist_items(config_path: Path | None, environment: str | None) -> tuple[list[Any], Config | None]:
+    from golive.checklist import load_default
+    from golive.yamlfile import ConfigError
+
+    if config_path is None and Path("golive.yml").exists():
+        config_path = Path("golive.yml")
+    if config_path is None:
+        try:
+            return load_default().items, None
+        except ConfigError as exc:
+            fail_usage(str(exc))
+    config = _load(config_path, environment)
+    return config.checklist.items, config
+
+
+@main.command()
+@click.argument("item_id", metavar="ITEM")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="golive.yml whose parameters to show (default: ./golive.yml if present).",
+)
+@click.option("--env", "environment", metavar="NAME", help="Environment whose overrides to apply.")
+def explain(item_id: str, config_path: Path | None, environment: str | None) -> None:
+    """Explain one item: what it verifies, its parameters, why it matters, how to fix it.
+
+    \b
+    Examples:
+      golive explain infra.systemd_services
+      golive explain tests.coverage --config golive.yml --env prod
+    """
+    from golive.yamlfile import suggest
+
+    items, _ = _checklist_items(config_path, environment)
+    by_id = {item.id: item for item in items}
+    item = by_id.get(item_id)
+    if item is None:
+        fail_usage(f"unknown item '{item_id}'{suggest(item_id, by_id)}; `golive list` shows every id")
+    lines = [
+        f"{item.id}: {item.title}",
+        f"  section:  {item.section}" + ("" if item.seed_line else " (beyond the seed checklist)"),
+        f"  severity: {item.severity}"
+        + (" (a fail, error, insufficient or pending blocks GO)" if item.severity == "blocker" else " (never blocks GO)"),
+        f"  evidence: {item.source}" + (f", hosts matching '{item.hosts}'" if item.hosts else ""),
+        f"  rule:     {item.rule_text()}",
+    ]
+    if item.params:
+        lines.append("  parameters (override under `items:` in golive.yml):")
+        lines.extend(f"    {name}: {json.dumps(value)}" for name, value in item.params.items())
+    if item.only_if:
+        lines.append(f"  applies only to environments with {item.only_if}")
+    lines += ["", "Why it matters:", f"  {item.why}", "", "How to fix:", f"  {item.fix_text()}"]
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.option(
+    "--dir", "target", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Folder to write into."
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(target: Path, force: bool) -> None:
+    """Write a commented starter golive.yml, waivers.yml and an inventory skeleton.
+
+    \b
+    Examples:
+      golive init && golive check
+      golive init --dir deploy/golive
+    """
+    from importlib import resources
+
+    templates = resources.files("golive.templates")
+    files = {
+        Path("golive.yml"): templates.joinpath("golive.yml"),
+        Path("waivers.yml"): templates.joinpath("waivers.yml"),
+        Path("inventory/staging.yml"): templates.joinpath("inventory").joinpath("staging.yml"),
+    }
+    existing = [str(target / name) for name in files if (target / name).exists()]
+    if existing and not force:
+        fail_usage(f"{', '.join(existing)} already exist(s); use --force to overwrite")
+    for name, source in files.items():
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        click.echo(f"wrote {destination}")
+    click.echo("next: add your hosts to inventory/staging.yml, then run `golive check`")
+
+
+@main.command()
+@click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "format_list", default="md", show_default=True, metavar="LIST", help="Comma-separated formats: md, json, junit, html."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write files here instead of printing one format to stdout.",
+)
+def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
+    """Re-render a saved result.json in other formats (nothing is judged again).
+
+    A result whose digest no longer matches its content is refused.
+
+    \b
+    Examples:
+      golive report golive-out/result.json --format md
+      golive report golive-out/result.json --format html,junit --out /tmp/rendered
+    """
+    from golive.reports import formats
+    from golive.resultfile import load_result
+    from golive.yamlfile import ConfigError
+
+    available = formats()
+    wanted = _parse_formats(format_list, list(available))
+    if out_dir is None and len(wanted) > 1:
+        fail_usage("several formats need --out DIR")
+    try:
+        document = load_result(result_path)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    if out_dir is None:
+        click.echo(available[wanted[0]].render(document), nl=False)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rendered = {available[name].filename: available[name].render(document) for name in wanted}
+    for filename, text in rendered.items():
+        (out_dir / filename).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out_dir / filename}")

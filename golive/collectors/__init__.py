@@ -1,0 +1,140 @@
+"""Evidence sources. Each module gathers one kind of evidence; checks judge it later.
+
+A collector never decides pass or fail. It returns `Evidence`: the raw facts, the
+evidence files it wrote, and why it could not gather them when it could not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from golive.config import Config
+
+
+@dataclass
+class Evidence:
+    """What one collector gathered. `error` means it could not run; `missing` means
+    there was nothing to gather (not configured, not finished); either way no item
+    that depends on it can pass."""
+
+    source: str
+    data: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    error: str | None = None
+    missing: str | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def unavailable(cls, source: str, reason: str) -> Evidence:
+        return cls(source, missing=reason)
+
+
+class CollectorTimeout(Exception):
+    pass
+
+
+class CollectContext:
+    """What a collector may use: the config, the time of judgement, a place for
+    evidence files, and subprocesses that die with the collector when it times out."""
+
+    def __init__(self, config: Config, as_of: dt.datetime, evidence_dir: Path, source: str, options: dict[str, Any]) -> None:
+        self.config = config
+        self.as_of = as_of
+        self.evidence_dir = evidence_dir
+        self.source = source
+        self.settings: dict[str, Any] = config.sources.get(source, {})
+        self.options = options
+        self._processes: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+        self.cancelled = threading.Event()
+
+    def run(
+        self, argv: list[str], cwd: Path | None = None, timeout: float = 60.0, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `argv` in its own process group so a timeout can kill everything it started."""
+        if self.cancelled.is_set():
+            raise CollectorTimeout(f"{self.source}: collector cancelled")
+        process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        with self._lock:
+            self._processes.add(process)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.communicate()
+            raise CollectorTimeout(f"{' '.join(argv[:3])} did not finish within {timeout:g} s") from None
+        finally:
+            with self._lock:
+                self._processes.discard(process)
+        if self.cancelled.is_set():
+            raise CollectorTimeout(f"{self.source}: collector cancelled")
+        return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
+
+    def kill_children(self) -> None:
+        self.cancelled.set()
+        with self._lock:
+            processes = list(self._processes)
+        for process in processes:
+            _kill_group(process)
+
+    def write_evidence(self, name: str, data: Any) -> str:
+        """Store `data` as evidence/<source>/<name>.json; returns the path relative to the output."""
+        folder = self.evidence_dir / self.source
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{name}.json"
+        target.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        return str(target.relative_to(self.evidence_dir.parent))
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+class Collector:
+    """Base of every collector: a source name, the settings keys it accepts, `collect`."""
+
+    source: ClassVar[str]
+    settings_keys: ClassVar[set[str]] = set()
+    default_timeout: ClassVar[float] = 120.0
+
+    def collect(self, ctx: CollectContext) -> Evidence:
+        raise NotImplementedError
+
+
+REGISTRY: dict[str, type[Collector]] = {}
+
+
+def register(cls: type[Collector]) -> type[Collector]:
+    REGISTRY[cls.source] = cls
+    return cls
+
+
+def registered() -> dict[str, type[Collector]]:
+    """Every collector, importing the built-in modules on first use."""
+    from golive.collectors import docs, git  # noqa: F401  (registers on import)
+
+    return REGISTRY
+
+
+def settings_keys() -> dict[str, set[str]]:
+    return {name: cls.settings_keys for name, cls in registered().items()}

@@ -1,0 +1,70 @@
+"""Release metadata from the release repository: HEAD, tags at HEAD, dates, local changes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from golive.collectors import CollectContext, Collector, Evidence, register
+
+
+@register
+class GitCollector(Collector):
+    source = "git"
+    default_timeout = 30.0
+
+    def collect(self, ctx: CollectContext) -> Evidence:
+        repo = ctx.config.repo
+        if shutil.which("git") is None:
+            return Evidence(self.source, error="git is not installed on this machine")
+
+        def git(*args: str) -> str:
+            done = ctx.run(["git", "-C", str(repo), *args], timeout=self.default_timeout)
+            if done.returncode != 0:
+                lines = done.stderr.strip().splitlines()
+                raise _GitError(lines[0].removeprefix("fatal: ") if lines else f"git {args[0]} exited {done.returncode}")
+            return done.stdout
+
+        try:
+            top = Path(git("rev-parse", "--show-toplevel").strip())
+            if ctx.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"]).returncode != 0:
+                raise _GitError("the repository has no commit yet")
+            head = git("rev-parse", "HEAD").strip()
+            status = git("status", "--porcelain=v1", "--untracked-files=normal", "--", ".", *_own_output(ctx, top))
+            tags = []
+            for line in git(
+                "for-each-ref", "--points-at", head, "--format=%(refname:short)\t%(objecttype)\t%(creatordate:iso-strict)", "refs/tags"
+            ).splitlines():
+                name, kind, date = line.split("\t")
+                tags.append({"name": name, "annotated": kind == "tag", "date": date})
+            commit_date = git("show", "-s", "--format=%cI", head).strip()
+            branch = git("rev-parse", "--abbrev-ref", "HEAD").strip()
+        except _GitError as exc:
+            return Evidence(self.source, error=f"release.repo {repo}: {exc}")
+        data = {
+            "repo": str(top),
+            "commit": head,
+            "branch": branch,
+            "commit_date": commit_date,
+            "tags": tags,
+            "dirty": [line[3:] for line in status.splitlines() if line.strip()],
+        }
+        return Evidence(self.source, data=data, files=[ctx.write_evidence("git", data)])
+
+
+class _GitError(Exception):
+    pass
+
+
+def _own_output(ctx: CollectContext, top: Path) -> list[str]:
+    """Pathspecs excluding golive's own output and history: they are not release content."""
+    excluded = []
+    for folder in (ctx.options.get("out_dir"), ctx.config.history):
+        if folder is None:
+            continue
+        try:
+            relative = Path(folder).resolve().relative_to(top.resolve())
+        except ValueError:
+            continue
+        excluded.append(f":(exclude){relative}")
+    return excluded

@@ -1,0 +1,321 @@
+"""One run: collect evidence concurrently, judge every item, decide, build the result document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from golive import __version__
+from golive import checks as checks_pkg
+from golive import collectors as collectors_pkg
+from golive.checklist import ItemSpec
+from golive.checks import JudgeContext
+from golive.checks.release import release_date, tag_version, version_tags
+from golive.collectors import CollectContext, CollectorTimeout, Evidence
+from golive.config import Config
+from golive.decision import Waiver, apply_waivers, decide
+from golive.model import ItemResult, Outcome, Status, Verdict
+
+SCHEMA = "golive/result/v1"
+
+# Called as (event, source, evidence-or-None): "start" before a collector runs, "done" after.
+Progress = Callable[[str, str, Evidence | None], None]
+
+
+@dataclass
+class RunOptions:
+    as_of: dt.datetime
+    timeout: float = 600.0
+    out_dir: Path | None = None
+    restore_test: bool = False
+    insecure_host_keys: bool = False
+    specs: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "out_dir": self.out_dir,
+            "restore_test": self.restore_test,
+            "insecure_host_keys": self.insecure_host_keys,
+            "specs": self.specs,
+            **self.extra,
+        }
+
+
+def needed_sources(config: Config) -> list[str]:
+    checks = checks_pkg.registered()
+    sources: set[str] = set()
+    for item in config.checklist.items:
+        if item.kind != "check" or skip_reason(item, config):
+            continue
+        definition = checks.get(item.check_name)
+        if definition and not definition.needs_evidence:
+            continue
+        sources.add(item.source)
+        sources.update(definition.also_uses if definition else ())
+    return sorted(sources)
+
+
+def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: Progress | None = None) -> dict[str, Evidence]:
+    """Run every needed collector at once, each within its own timeout and all within
+    `options.timeout`; a collector that does not finish has its processes killed and
+    its evidence marked missing, so the items depending on it are insufficient."""
+    available = collectors_pkg.registered()
+    results: dict[str, Evidence] = {}
+    running: list[tuple[str, threading.Thread, CollectContext, float]] = []
+    lock = threading.Lock()
+    started = time.monotonic()
+    for source in needed_sources(config):
+        cls = available.get(source)
+        if cls is None:
+            results[source] = Evidence.unavailable(source, f"no collector configured for source '{source}'")
+            if progress:
+                progress("done", source, results[source])
+            continue
+        ctx = CollectContext(config, options.as_of, evidence_dir, source, options.as_dict())
+        limit = float(ctx.settings.get("timeout", cls.default_timeout))
+
+        def work(source: str = source, cls: type[collectors_pkg.Collector] = cls, ctx: CollectContext = ctx) -> None:
+            begun = time.monotonic()
+            try:
+                evidence = cls().collect(ctx)
+            except CollectorTimeout as exc:
+                evidence = Evidence.unavailable(source, f"timed out: {exc}")
+            except Exception as exc:  # a collector bug must cost its items, not the run
+                evidence = Evidence(source, error=f"collector crashed: {type(exc).__name__}: {exc}")
+                evidence.data["traceback"] = traceback.format_exc(limit=5)
+            evidence.seconds = round(time.monotonic() - begun, 3)
+            with lock:
+                # A collector that already timed out was reported then; its late result is dropped.
+                late = source in results
+                if not late:
+                    results[source] = evidence
+            if progress and not late:
+                progress("done", source, evidence)
+
+        thread = threading.Thread(target=work, name=f"collect-{source}", daemon=True)
+        if progress:
+            progress("start", source, None)
+        thread.start()
+        running.append((source, thread, ctx, limit))
+
+    deadline = started + options.timeout
+    for source, thread, ctx, limit in running:
+        thread.join(max(0.0, min(started + limit, deadline) - time.monotonic()))
+        if thread.is_alive():
+            ctx.kill_children()
+            which = f"--timeout {options.timeout:g} s" if started + limit >= deadline else f"its {limit:g} s timeout"
+            evidence = Evidence.unavailable(source, f"collector did not finish within {which}")
+            evidence.seconds = round(time.monotonic() - started, 3)
+            with lock:
+                timed_out = source not in results
+                if timed_out:
+                    results[source] = evidence
+            if progress and timed_out:
+                progress("done", source, evidence)
+    return results
+
+
+def skip_reason(item: ItemSpec, config: Config) -> str | None:
+    if item.only_if and not getattr(config, item.only_if):
+        return f"applies only to environments with {item.only_if} (environment '{config.environment}' has none)"
+    return None
+
+
+def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
+    result = ItemResult(
+        id=item.id,
+        section=item.section,
+        title=item.title,
+        seed_line=item.seed_line,
+        severity=item.severity,
+        outcome=Outcome(Status.INSUFFICIENT, "not judged"),
+        fix=item.fix_text(),
+        why=item.why,
+        signoff=item.signoff,
+    )
+    reason = skip_reason(item, config)
+    if reason:
+        result.outcome = Outcome(Status.SKIP, reason)
+        return result
+    definition = checks_pkg.registered().get(item.check_name)
+    if definition is not None and not definition.needs_evidence:
+        evidence = Evidence(item.source)
+    else:
+        evidence = ctx.evidence.get(item.source) or Evidence.unavailable(item.source, f"no collector configured for source '{item.source}'")
+        if evidence.missing or evidence.error:
+            result.outcome = _unavailable(evidence)
+            return result
+        if definition is None:
+            result.outcome = Outcome(Status.INSUFFICIENT, f"no check implemented for '{item.check_name}'")
+            return result
+    result.evidence = list(evidence.files)
+    try:
+        judgement = definition.fn(item, evidence, ctx)
+    except Exception as exc:  # fail closed: a check that breaks cannot pass its item
+        result.outcome = Outcome(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}")
+        return result
+    if isinstance(judgement, dict):
+        result.hosts = judgement
+        result.outcome = (
+            Outcome(Status.PASS, _hosts_summary(judgement))
+            if judgement
+            else Outcome(Status.INSUFFICIENT, f"host pattern '{item.hosts}' matched no host")
+        )
+    else:
+        result.outcome = judgement
+    return result
+
+
+def _unavailable(evidence: Evidence) -> Outcome:
+    if evidence.error:
+        return Outcome(Status.ERROR, f"{evidence.source}: {evidence.error}")
+    return Outcome(Status.INSUFFICIENT, f"{evidence.missing}")
+
+
+def _hosts_summary(hosts: dict[str, Outcome]) -> str:
+    bad = [f"{name}: {outcome.summary}" for name, outcome in sorted(hosts.items()) if outcome.unwaived is not Status.PASS]
+    return "; ".join(bad) if bad else f"all {len(hosts)} host(s) pass"
+
+
+def run(
+    config: Config,
+    options: RunOptions,
+    evidence_dir: Path,
+    waivers: list[Waiver],
+    waiver_problems: list[str],
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Collect, judge, waive, decide; returns the result document (with digest)."""
+    evidence = collect(config, options, evidence_dir, progress)
+    ctx = JudgeContext(config, options.as_of, evidence, options.as_dict())
+    items = [judge(item, config, ctx) for item in config.checklist.items if item.kind == "check"]
+    for item in items:
+        apply_waivers(item, waivers)
+    decision = decide(items)
+    rendered = [_decision_item(item, decision.verdict) for item in config.checklist.items if item.kind == "decision"]
+    by_id = {item.id: item for item in [*items, *rendered]}
+    ordered = [by_id[item.id] for item in config.checklist.items]
+    document = {
+        "schema": SCHEMA,
+        "golive_version": __version__,
+        "environment": config.environment,
+        "as_of": options.as_of.isoformat(),
+        "config": str(config.path),
+        "checklist": config.checklist.origin,
+        "release": release_block(config, evidence.get("git")),
+        "items": [item_json(item) for item in ordered],
+        "decision": {
+            "verdict": decision.verdict.value,
+            "blocking": decision.blocking,
+            "disabled": [
+                {
+                    "id": entry.id,
+                    "title": entry.title,
+                    "section": entry.section,
+                    "seed_line": entry.seed_line,
+                    "reason": entry.reason,
+                    "approver": entry.approver,
+                    "source": entry.where,
+                }
+                for entry in config.checklist.disabled
+            ],
+            "waiver_problems": waiver_problems,
+        },
+        "collectors": {
+            source: {
+                "status": "error" if ev.error else "missing" if ev.missing else "ok",
+                "seconds": ev.seconds,
+                "detail": ev.error or ev.missing or "",
+            }
+            for source, ev in sorted(evidence.items())
+        },
+        "archive": None,
+    }
+    document["digest"] = digest(document)
+    return document
+
+
+def _decision_item(item: ItemSpec, verdict: Verdict) -> ItemResult:
+    ticked = (item.id == "decision.go" and verdict is Verdict.GO) or (item.id == "decision.no_go" and verdict is Verdict.NO_GO)
+    summary = f"verdict: {verdict.value}"
+    return ItemResult(
+        id=item.id,
+        section=item.section,
+        title=item.title,
+        seed_line=item.seed_line,
+        severity=item.severity,
+        # Rendered, not judged: pass means "this box is ticked", skip means "not this verdict".
+        outcome=Outcome(Status.PASS if ticked else Status.SKIP, summary),
+        fix=item.fix_text(),
+        why=item.why,
+        kind=item.kind,
+    )
+
+
+def release_block(config: Config, git: Evidence | None) -> dict[str, Any]:
+    data = git.data if git and not git.error and not git.missing else {}
+    tag_item = config.checklist.get("release.version_tag")
+    params = tag_item.params if tag_item else {"tag_pattern": "*"}
+    tags = version_tags(params, data) if data else []
+    tag = tags[0]["name"] if len(tags) == 1 else None
+    moment, origin = release_date(config.release, data, params) if data or config.release.get("date") else (None, "")
+    version = config.release.get("version") or (tag_version(tag, str(params.get("strip_prefix", ""))) if tag else None)
+    return {
+        "version": str(version) if version else None,
+        "tag": tag,
+        "commit": data.get("commit"),
+        "date": moment.isoformat() if moment else None,
+        "date_source": origin or None,
+        "repo": str(config.repo),
+    }
+
+
+def item_json(item: ItemResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "section": item.section,
+        "title": item.title,
+        "seed_line": item.seed_line,
+        "severity": item.severity,
+        "status": item.status.value,
+        "summary": item.summary,
+        "hosts": None,
+        "findings": [finding.to_json() for finding in item.findings],
+        "evidence": item.evidence,
+        "waiver": item.outcome.waiver,
+        "fix": item.fix,
+        "why": item.why,
+        "signoff": item.signoff,
+        "kind": item.kind,
+    }
+    if item.outcome.waiver:
+        data["was"] = item.unwaived.value
+    if item.hosts is not None:
+        data["hosts"] = {name: _host_json(outcome) for name, outcome in sorted(item.hosts.items())}
+    return data
+
+
+def _host_json(outcome: Outcome) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": outcome.status.value, "summary": outcome.summary, "detail": outcome.detail, "waiver": outcome.waiver}
+    if outcome.waiver:
+        data["was"] = outcome.unwaived.value
+    return data
+
+
+def canonical(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def digest(document: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything but the digest itself."""
+    body = {key: value for key, value in document.items() if key != "digest"}
+    return "sha256:" + hashlib.sha256(canonical(body)).hexdigest()

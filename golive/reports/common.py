@@ -1,0 +1,109 @@
+"""Reading helpers every rendering shares, so the formats cannot disagree on what a status means.
+
+They only select and word what the result document holds; none of them judges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from golive.reports import Document
+
+FINAL_DECISION = "Final Decision"
+SIGN_OFF = "Sign-off"
+BEYOND_SEED = "Beyond the seed"
+
+# A checkbox is ticked only for these: a waived item carries a valid, unexpired waiver
+# (expired ones never reach the document as waivers, only as waiver problems).
+TICKED = frozenset({"pass", "waived"})
+# Statuses that still need someone to act, so their fix text is worth printing.
+NEEDS_FIX = frozenset({"fail", "error", "insufficient", "pending", "warn"})
+
+
+def is_decision(item: dict[str, Any]) -> bool:
+    """The Final Decision boxes are rendered from the verdict, never judged."""
+    return bool(item.get("kind") == "decision")
+
+
+def status_text(entry: dict[str, Any]) -> str:
+    """`waived (was fail)` for a waived item, host or finding, else the bare status."""
+    if entry.get("was"):
+        return f"{entry['status']} (was {entry['was']})"
+    return str(entry["status"])
+
+
+def waiver_text(waiver: dict[str, Any]) -> str:
+    """Who accepted the risk, why, until when, and where the waiver is written."""
+    parts = [f"approved by {waiver['approver']}: {waiver['reason']}"]
+    if waiver.get("ticket"):
+        parts.append(f"ticket {waiver['ticket']}")
+    parts.append(f"expires {waiver['expires']}")
+    if waiver.get("source"):
+        parts.append(f"from {waiver['source']}")
+    return "; ".join(parts)
+
+
+def one_line(text: str) -> str:
+    """Summaries from hosts may hold newlines; one line keeps lists and table cells intact."""
+    return " ".join(str(text).split())
+
+
+def grouped(document: Document) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Items by section in document order; items beyond the seed last, under their own heading."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    beyond: list[dict[str, Any]] = []
+    for item in document["items"]:
+        if item["seed_line"]:
+            sections.setdefault(item["section"], []).append(item)
+        else:
+            beyond.append(item)
+    ordered = list(sections.items())
+    if beyond:
+        ordered.append((BEYOND_SEED, beyond))
+    return ordered
+
+
+def blockers(document: Document) -> list[dict[str, Any]]:
+    """The items `decision.blocking` names, in its order."""
+    by_id = {item["id"]: item for item in document["items"]}
+    return [by_id[item_id] for item_id in document["decision"]["blocking"] if item_id in by_id]
+
+
+def host_items(document: Document) -> list[dict[str, Any]]:
+    return [item for item in document["items"] if item.get("hosts")]
+
+
+@dataclass(frozen=True)
+class WaiverInEffect:
+    item: str
+    scope: str
+    was: str
+    waiver: dict[str, Any]
+
+
+def waivers_in_effect(document: Document) -> list[WaiverInEffect]:
+    """Every waiver the run applied: on an item, on one host, or on one finding."""
+    found: list[WaiverInEffect] = []
+    for item in document["items"]:
+        if item.get("waiver"):
+            found.append(WaiverInEffect(item["id"], "item", str(item.get("was", "")), item["waiver"]))
+        for host, outcome in sorted((item.get("hosts") or {}).items()):
+            if outcome.get("waiver"):
+                found.append(WaiverInEffect(item["id"], f"host {host}", str(outcome.get("was", "")), outcome["waiver"]))
+        for finding in item.get("findings") or []:
+            if finding.get("waiver"):
+                scope = f"finding {finding['key']}" + (f" on {finding['host']}" if finding.get("host") else "")
+                found.append(WaiverInEffect(item["id"], scope, str(finding.get("was", "")), finding["waiver"]))
+    return found
+
+
+def release_fields(release: dict[str, Any]) -> list[tuple[str, str]]:
+    """The release block's fields as (label, value) pairs, absent values spelled out."""
+    return [
+        ("Version", release.get("version") or "unknown"),
+        ("Tag", release.get("tag") or "none"),
+        ("Commit", release.get("commit") or "unknown"),
+        ("Date", (release.get("date") or "unknown") + (f" ({release['date_source']})" if release.get("date_source") else "")),
+        ("Repository", release.get("repo") or "unknown"),
+    ]

@@ -1,0 +1,194 @@
+"""RELEASE_REPORT.md: the seed checklist in its own layout, every box ticked or not by the result.
+
+Reviewers sign this file, so it keeps the seed's wording line for line: each checkbox
+line starts with the seed's text, and the evidence, waivers and fixes hang beneath it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from golive.reports import Document, register
+from golive.reports.common import (
+    BEYOND_SEED,
+    FINAL_DECISION,
+    NEEDS_FIX,
+    SIGN_OFF,
+    TICKED,
+    blockers,
+    grouped,
+    is_decision,
+    one_line,
+    release_fields,
+    status_text,
+    waiver_text,
+    waivers_in_effect,
+)
+
+# The seed's Release Metadata lines end in a colon and expect the value after it.
+RELEASE_VALUES = {"release.version_tag": "tag", "release.commit_sha": "commit", "release.date": "date"}
+
+
+@register("md", "RELEASE_REPORT.md")
+def render(document: Document) -> str:
+    lines = ["# Go / No-Go Checklist", "", *_header(document)]
+    sections = grouped(document)
+    if all(name != FINAL_DECISION for name, _ in sections):
+        # A team checklist without the decision boxes still owes the reader the verdict and blockers.
+        at = next((index for index, (name, _) in enumerate(sections) if name in (SIGN_OFF, BEYOND_SEED)), len(sections))
+        sections.insert(at, (FINAL_DECISION, []))
+    disabled = _disabled_lines(document)
+    names = [name for name, _ in sections]
+    for name in disabled:
+        if name not in names:
+            # A section whose every item is disabled still shows its lines, unticked.
+            sections.insert(names.index(FINAL_DECISION), (name, []))
+            names = [name for name, _ in sections]
+    for name, items in sections:
+        lines.append("")
+        if name == SIGN_OFF:
+            lines.append("Sign-off:")
+            lines.extend(f"- {item['title']} {_status(item)} — {_text(item['summary'])}" for item in items)
+            continue
+        lines.append(f"## {name}")
+        for item in items:
+            lines.extend([f"- {_box(item)} {item['title']}"] if is_decision(item) else _item(item, document))
+        lines.extend(disabled.get(name, []))
+        if name == FINAL_DECISION:
+            lines.extend(_decision(document))
+    return "\n".join(lines) + "\n"
+
+
+def _disabled_lines(document: Document) -> dict[str, list[str]]:
+    """Lines of items a team checklist disabled, by section: the seed line stays, unticked."""
+    by_section: dict[str, list[str]] = {}
+    for entry in document["decision"]["disabled"]:
+        section = entry["section"] if entry["seed_line"] else BEYOND_SEED
+        by_section.setdefault(section, []).extend(
+            [
+                f"- [ ] {entry['title']}",
+                f"  - disabled by the team checklist: {_text(entry['reason'])} (approved by {_text(entry['approver'])})",
+            ]
+        )
+    return by_section
+
+
+def _header(document: Document) -> list[str]:
+    release = ", ".join(f"{label.lower()} {_text(value)}" for label, value in release_fields(document["release"]))
+    lines = [
+        f"- **Environment:** {_text(document['environment'])}",
+        f"- **As of:** {document['as_of']}",
+        f"- **golive version:** {_text(document['golive_version'])} (checklist: {_text(document.get('checklist', ''))})",
+        f"- **Release:** {release}",
+        f"- **Verdict:** **{document['decision']['verdict']}**",
+        f"- **Digest:** `{document['digest']}`",
+    ]
+    archive = document.get("archive")
+    if archive:
+        lines.append(f"- **Evidence archive:** {_link(archive['file'])} (manifest sha256 `{archive['manifest_sha256']}`)")
+    return lines
+
+
+def _box(item: dict[str, Any]) -> str:
+    return "[x]" if item["status"] in TICKED else "[ ]"
+
+
+def _item(item: dict[str, Any], document: Document) -> list[str]:
+    title = item["title"]
+    field = RELEASE_VALUES.get(item["id"])
+    if field:
+        title = f"{title} {_release_value(document['release'], field)}"
+    blocking = item["id"] in document["decision"]["blocking"]
+    # A blocker's fix is printed once, in the mitigation plan under Final Decision.
+    status = _status(item) + (" (blocks GO: see the mitigation plan under Final Decision)" if blocking else "")
+    if item.get("waiver"):
+        status += f" — {_text(waiver_text(item['waiver']))}"
+    lines = [f"- {_box(item)} {title}", f"  - status: {status}"]
+    if item["summary"]:
+        lines.append(f"  - {_text(item['summary'])}")
+    hosts = item.get("hosts") or {}
+    if hosts:
+        lines.append("  - hosts:")
+        lines.extend(
+            f"    - {_text(name)}: {_status(outcome)} — {_text(outcome['summary'])}{_waived(outcome)}"
+            for name, outcome in sorted(hosts.items())
+        )
+    if item["findings"]:
+        lines.append("  - findings:")
+        lines.extend(f"    - {_finding(finding)}" for finding in item["findings"])
+    if not blocking and item["status"] in NEEDS_FIX and item["fix"]:
+        lines.append(f"  - fix: {one_line(item['fix'])}")
+    if item["evidence"]:
+        lines.append("  - evidence: " + ", ".join(_link(path) for path in item["evidence"]))
+    return lines
+
+
+def _release_value(release: dict[str, Any], field: str) -> str:
+    value = release.get(field)
+    if value:
+        return _text(value)
+    if field == "tag" and release.get("version"):
+        return f"none (version {_text(release['version'])})"
+    return "none"
+
+
+def _status(entry: dict[str, Any]) -> str:
+    text = status_text(entry)
+    if entry.get("severity") == "advisory" and entry["status"] not in TICKED:
+        text += " (advisory: does not block GO)"
+    return text
+
+
+def _waived(entry: dict[str, Any]) -> str:
+    return f" (waiver: {_text(waiver_text(entry['waiver']))})" if entry.get("waiver") else ""
+
+
+def _finding(finding: dict[str, Any]) -> str:
+    where = f" on {_text(finding['host'])}" if finding.get("host") else ""
+    return f"{_code(finding['key'])}{where}: {_status(finding)} — {_text(finding['detail'])}{_waived(finding)}"
+
+
+def _decision(document: Document) -> list[str]:
+    decision = document["decision"]
+    lines = ["", f"Verdict: **{decision['verdict']}**"]
+    blocking = blockers(document)
+    if blocking:
+        lines += ["", "### Blocking issues and mitigation plan", ""]
+        for item in blocking:
+            lines.append(f"- `{item['id']}` — {item['title'].rstrip(':')} — {status_text(item)}: {_text(item['summary'])}")
+            if item["fix"]:
+                lines.append(f"  - fix: {one_line(item['fix'])}")
+    waivers = waivers_in_effect(document)
+    if waivers:
+        lines += ["", "### Waivers in effect", ""]
+        lines.extend(f"- `{entry.item}` ({_text(entry.scope)}, was {entry.was}): {_text(waiver_text(entry.waiver))}" for entry in waivers)
+    if decision["disabled"]:
+        lines += ["", "### Disabled items", ""]
+        lines.extend(
+            f"- `{entry['id']}`: {_text(entry['reason'])} (approved by {_text(entry['approver'])}; {_text(entry.get('source', ''))})"
+            for entry in decision["disabled"]
+        )
+    if decision["waiver_problems"]:
+        lines += ["", "### Waiver problems (these waive nothing)", ""]
+        lines.extend(f"- {_text(problem)}" for problem in decision["waiver_problems"])
+    return lines
+
+
+def _link(path: str) -> str:
+    # Quoting the target keeps spaces working and turns any `scheme:` into a plain relative path.
+    return f"[{_text(path)}]({quote(path)})"
+
+
+def _code(value: str) -> str:
+    # CommonMark: a code span holding a backtick needs a longer fence, padded with spaces.
+    return f"`` {value} ``" if "`" in value else f"`{value}`"
+
+
+def _text(value: Any) -> str:
+    """Evidence text on one line, with `<` escaped outside code spans so no HTML from a host renders."""
+    text = one_line(str(value))
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick opens no code span, so every `<` is live
+        return text.replace("<", "\\<")
+    return "`".join(part if index % 2 else part.replace("<", "\\<") for index, part in enumerate(parts))

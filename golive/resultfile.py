@@ -1,0 +1,37 @@
+"""Reading a saved result.json back: JSON, schema and digest must all hold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from golive.engine import SCHEMA, digest
+from golive.yamlfile import ConfigError
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    """The result document at `path`; anything unreadable, invalid or modified is a ConfigError."""
+    import jsonschema
+
+    from golive.reports.json_result import schema
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: result file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read result: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise ConfigError(f"{path}: not a golive result (schema is not {SCHEMA})")
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(document))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise ConfigError(f"{path}: invalid result at {where}: {error.message}")
+    if document["digest"] != digest(document):
+        raise ConfigError(f"{path}: digest mismatch: the result was modified after golive wrote it")
+    return document

@@ -1,0 +1,46 @@
+"""Shared helpers: throwaway release repositories and configurations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "golive tests",
+    "GIT_AUTHOR_EMAIL": "tests@golive.invalid",
+    "GIT_COMMITTER_NAME": "golive tests",
+    "GIT_COMMITTER_EMAIL": "tests@golive.invalid",
+    "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+00:00",
+}
+DOCS = ("docs/INSTALL.md", "docs/DEPLOY.md", "docs/OPERATIONS_RUNBOOK.md", "docs/USER_GUIDE.md")
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+@pytest.fixture
+def release_repo(tmp_path: Path) -> Path:
+    """A release repository: docs committed, HEAD tagged v1.4.0 (annotated), clean tree."""
+    repo = tmp_path / "release"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for doc in DOCS:
+        (repo / doc).parent.mkdir(parents=True, exist_ok=True)
+        (repo / doc).write_text(f"# {doc}\n\nSteps.\n")
+    (repo / ".gitignore").write_text("golive-out/\n.golive/\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "release 1.4.0")
+    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
+    return repo
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
