@@ -57,6 +57,8 @@ def check(*names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = T
 
 
 def registered() -> dict[str, CheckDef]:
-    from golive.checks import docs, release, signoff  # noqa: F401  (registers on import)
+    """Every check; each module of this package registers its own on import."""
+    from golive.collectors import import_all
 
+    import_all(__name__, __path__)
     return REGISTRY

@@ -130,10 +130,18 @@ def register(cls: type[Collector]) -> type[Collector]:
 
 
 def registered() -> dict[str, type[Collector]]:
-    """Every collector, importing the built-in modules on first use."""
-    from golive.collectors import docs, git  # noqa: F401  (registers on import)
-
+    """Every collector; each module of this package registers its own on import."""
+    import_all(__name__, __path__)
     return REGISTRY
+
+
+def import_all(package: str, path: list[str]) -> None:
+    """Import every module of `package`, so adding a module is all it takes to register."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(path):
+        importlib.import_module(f"{package}.{module.name}")
 
 
 def settings_keys() -> dict[str, set[str]]:

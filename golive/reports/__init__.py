@@ -33,6 +33,7 @@ def register(name: str, filename: str) -> Callable[[Callable[[Document], str]], 
 
 def formats() -> dict[str, Format]:
     """Every file format, importing the built-in modules on first use."""
-    from golive.reports import html, json_result, junit, markdown  # noqa: F401  (registers on import)
+    from golive.collectors import import_all
 
+    import_all(__name__, __path__)
     return REGISTRY
