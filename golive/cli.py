@@ -157,8 +157,8 @@ def check(config_path: Path, environment: str | None, out_dir: Path, format_list
         _publish(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if config.history is not None:
-        _keep_history(config, document)
+    if document.get("history_file"):
+        _keep_history(document)
 
     console = _console()
     summary(document, console)
@@ -179,15 +179,12 @@ def _publish(staging: Path, out_dir: Path, filenames: list[str]) -> None:
         os.replace(staging / filename, out_dir / filename)
 
 
-def _keep_history(config: Config, document: dict[str, Any]) -> None:
+def _keep_history(document: dict[str, Any]) -> None:
     from golive.reports import formats
 
-    assert config.history is not None
-    folder = config.history / config.environment
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = document["as_of"].replace(":", "").replace("+0000", "Z")
-    commit = (document["release"].get("commit") or "nocommit")[:12]
-    (folder / f"{stamp}-{commit}.json").write_text(formats()["json"].render(document), encoding="utf-8")
+    target = Path(document["history_file"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(formats()["json"].render(document), encoding="utf-8")
 
 
 @main.command(name="list")
@@ -347,3 +344,196 @@ def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
     for filename, text in rendered.items():
         (out_dir / filename).write_text(text, encoding="utf-8")
         click.echo(f"wrote {out_dir / filename}")
+
+
+def _load_result_or_exit(result_path: Path, check_digest: bool = True) -> dict[str, Any]:
+    from golive.resultfile import load_result
+    from golive.yamlfile import ConfigError
+
+    try:
+        return load_result(result_path, check_digest)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+
+
+@main.command()
+@click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--role",
+    required=True,
+    metavar="ROLE",
+    help="Role signing: one of the result's sign-off roles (release-manager, security-lead, product-owner).",
+)
+@click.option(
+    "--key",
+    "key",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="SSH private key (ssh-keygen -Y sign; an agent-held key works with its .pub).",
+)
+@click.option(
+    "--acknowledge-no-go",
+    is_flag=True,
+    help="Sign a result that is not `GO pending sign-off`; the signature records it and never makes a GO.",
+)
+def sign(result_path: Path, role: str, key: Path, acknowledge_no_go: bool) -> None:
+    """Sign a result's digest for one role, writing RESULT.json.<role>.sig beside it.
+
+    Only a `GO pending sign-off` result can be signed plainly. Any change to the
+    result changes its digest and voids every signature.
+
+    \b
+    Examples:
+      golive sign golive-out/result.json --role release-manager --key ~/.ssh/id_ed25519
+      golive sign golive-out/result.json --role security-lead --key sec.key --acknowledge-no-go
+    """
+    from golive.signing import SigningError
+    from golive.signoffs import required_roles, sign_result
+    from golive.yamlfile import suggest
+
+    document = _load_result_or_exit(result_path)
+    roles = required_roles(document)
+    if role not in roles:
+        fail_usage(f"--role {role}: not a sign-off role of this result{suggest(role, roles)} (roles: {', '.join(roles) or 'none'})")
+    verdict = document["decision"]["verdict"]
+    if verdict != "GO pending sign-off" and not acknowledge_no_go:
+        fail_usage(f"{result_path}: verdict is {verdict}, not 'GO pending sign-off'; sign it only with --acknowledge-no-go")
+    try:
+        written = sign_result(result_path, document, role, key, acknowledge_no_go, _parse_as_of(None))
+    except SigningError as exc:
+        fail_usage(str(exc))
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
+@click.option(
+    "--allowed-signers",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ssh-keygen allowed_signers file; principals are role names (default: `signers` of --config).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("golive.yml"),
+    show_default=True,
+    help="golive.yml naming the signers, when --allowed-signers is not given.",
+)
+@click.option(
+    "--max-age",
+    "max_age",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    metavar="HOURS",
+    help="Oldest result (hours since its --as-of) that may still deploy.",
+)
+def verify(result_path: Path, allowed_signers: Path | None, config_path: Path, max_age: float) -> None:
+    """The deploy hook's final gate: exit 0 only for a fully signed, fresh GO.
+
+    Re-computes the result's digest, checks every required role's signature against
+    the keys allowed for that role, and checks the result's age.
+
+    \b
+    Examples:
+      golive verify golive-out/result.json --allowed-signers deploy/allowed_signers
+      golive verify golive-out/result.json && ./deploy.sh
+    """
+    from golive.signoffs import verify_result
+
+    # A modified result is a failed verification (exit 1), not a usage error.
+    document = _load_result_or_exit(result_path, check_digest=False)
+    signers = allowed_signers or _configured_signers(config_path, document["environment"])
+    if not signers.is_file():
+        fail_usage(f"--allowed-signers {signers}: file not found")
+    verified = verify_result(result_path, document, signers, max_age, _parse_as_of(None))
+    for check in verified.roles:
+        click.echo(f"{check.role}: {'signed' if check.valid else 'NOT signed'}: {check.reason}")
+    if verified.go:
+        click.echo(f"GO: {document['environment']} {document['release'].get('version') or ''} commit {document['release'].get('commit')}")
+        sys.exit(EXIT_GO)
+    click.echo("NOT GO:")
+    for reason in verified.reasons:
+        click.echo(f"  - {reason}")
+    sys.exit(EXIT_NO_GO)
+
+
+def _configured_signers(config_path: Path, environment: str) -> Path:
+    if not config_path.is_file():
+        fail_usage("no allowed signers: pass --allowed-signers FILE or run where golive.yml names `signers`")
+    config = _load(config_path, None if environment == "default" else environment)
+    if config.signers is None:
+        fail_usage(f"{config_path}: no `signers` configured; pass --allowed-signers FILE")
+    return config.signers
+
+
+@main.command()
+@click.argument("item_id", metavar="ITEM")
+@click.option("--by", "by", required=True, metavar="NAME", help="Who attests (a person, not a team).")
+@click.option("--role", required=True, metavar="ROLE", help="Role attesting; the key must be allowed for it in the signers file.")
+@click.option("--evidence", required=True, metavar="URL-or-FILE", help="What backs the attestation; a file is covered by its SHA-256.")
+@click.option("--valid-days", type=click.IntRange(min=1), default=90, show_default=True, help="Days the attestation stays valid.")
+@click.option("--key", "key", required=True, type=click.Path(path_type=Path), help="SSH private key to sign with.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("golive.yml"),
+    show_default=True,
+    help="golive.yml naming the attestations file.",
+)
+@click.option("--env", "environment", metavar="NAME", help="Environment whose attestations file to use.")
+def attest(item_id: str, by: str, role: str, evidence: str, valid_days: int, key: Path, config_path: Path, environment: str | None) -> None:
+    """Append a signed attestation for ITEM to the configured attestations file.
+
+    Items with an `attestation` parameter (docs.*, security.pentest, ...) pass only with
+    a valid one: good signature for ROLE, the role the item asks for, not expired, and
+    for a file evidence, the file unchanged since.
+
+    \b
+    Examples:
+      golive attest docs.runbook --by "Ana Lima" --role on-call-sre --evidence docs/OPERATIONS_RUNBOOK.md --key ~/.ssh/id_ed25519
+      golive attest docs.install --by "Ana Lima" --role release-manager --evidence https://ci.example/run/981 --key k
+      golive attest security.pentest --by "Sam Ito" --role security-lead --evidence reports/pentest-2026Q4.pdf --key k
+    """
+    import os
+
+    from golive.attestations import append, file_sha256, is_url, make_entry
+    from golive.signing import SigningError
+    from golive.yamlfile import ConfigError, load, suggest
+
+    config = _load(config_path, environment)
+    item = config.checklist.get(item_id)
+    if item is None:
+        fail_usage(f"unknown item '{item_id}'{suggest(item_id, config.checklist.ids())}")
+    wanted_role = str(item.params.get("role") or "")
+    if wanted_role and role != wanted_role:
+        fail_usage(f"{item_id} needs an attestation by role {wanted_role}, not {role}")
+    if config.attestations is None:
+        fail_usage(f"{config_path}: no `attestations` file configured")
+    sha256 = ""
+    reference = evidence
+    if not is_url(evidence):
+        target = Path(evidence)
+        if not target.is_file():
+            fail_usage(f"--evidence {evidence}: neither an http(s) URL nor an existing file")
+        sha256 = file_sha256(target)
+        # Stored relative to golive.yml, where checks resolve it.
+        reference = os.path.relpath(target.resolve(), config.base_dir)
+    existing: Any = []
+    if config.attestations.exists():
+        try:
+            existing = load(config.attestations, "attestations file").data or []
+        except ConfigError as exc:
+            fail_usage(str(exc))
+    if not isinstance(existing, list):
+        fail_usage(f"{config.attestations}: an attestations file is a list of entries")
+    try:
+        entry = make_entry(item_id, by, role, reference, sha256, _parse_as_of(None), valid_days, key)
+    except (SigningError, ValueError) as exc:
+        fail_usage(str(exc))
+    append(config.attestations, entry, existing)
+    click.echo(f"attested {item_id} by {by} ({role}) until {entry['expires'][:10]}: {config.attestations}")

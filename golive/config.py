@@ -149,7 +149,9 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
         config.inventory = _existing(located, scope_of["inventory"], config.resolve(merged["inventory"]), "inventory")
     for name in _FILE_KEYS:
         if merged.get(name):
-            setattr(config, name, _existing(located, scope_of[name], config.resolve(merged[name]), name))
+            path = config.resolve(merged[name])
+            # `golive attest` creates the attestations file; until then nothing is attested.
+            setattr(config, name, path if name == "attestations" else _existing(located, scope_of[name], path, name))
     if merged.get("history"):
         config.history = config.resolve(merged["history"])
     repo = config.repo

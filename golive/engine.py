@@ -16,6 +16,7 @@ from typing import Any
 from golive import __version__
 from golive import checks as checks_pkg
 from golive import collectors as collectors_pkg
+from golive.attestations import awaiting, judge_attestation
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext
 from golive.checks.release import release_date, tag_version, version_tags
@@ -61,7 +62,14 @@ def needed_sources(config: Config) -> list[str]:
             continue
         sources.add(item.source)
         sources.update(definition.also_uses if definition else ())
+        if needs_attestation(item):
+            sources.add("attestations")
     return sorted(sources)
+
+
+def needs_attestation(item: ItemSpec) -> bool:
+    """Items with an `attestation` text pass only with a valid signed attestation."""
+    return bool(item.params.get("attestation"))
 
 
 def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: Progress | None = None) -> dict[str, Evidence]:
@@ -141,6 +149,7 @@ def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
         fix=item.fix_text(),
         why=item.why,
         signoff=item.signoff,
+        params=dict(item.params),
     )
     reason = skip_reason(item, config)
     if reason:
@@ -170,9 +179,23 @@ def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
             if judgement
             else Outcome(Status.INSUFFICIENT, f"host pattern '{item.hosts}' matched no host")
         )
+    elif needs_attestation(item) and judgement.unwaived is Status.PASS:
+        result.outcome = _attested(item, judgement, ctx)
+        result.evidence += [path for path in ctx.evidence["attestations"].files if path not in result.evidence]
     else:
         result.outcome = judgement
     return result
+
+
+def _attested(item: ItemSpec, checked: Outcome, ctx: JudgeContext) -> Outcome:
+    """The automated part passed; the item now rests on a signed human attestation."""
+    evidence = ctx.evidence["attestations"]
+    if evidence.missing or evidence.error:
+        attested = awaiting(item.params, evidence.missing or evidence.error or "")
+    else:
+        attested = judge_attestation(item.id, item.params, evidence.data["entries"], ctx.as_of)
+    attested.summary = f"{checked.summary}; {attested.summary}" if checked.summary else attested.summary
+    return attested
 
 
 def _unavailable(evidence: Evidence) -> Outcome:
@@ -204,6 +227,8 @@ def run(
     rendered = [_decision_item(item, decision.verdict) for item in config.checklist.items if item.kind == "decision"]
     by_id = {item.id: item for item in [*items, *rendered]}
     ordered = [by_id[item.id] for item in config.checklist.items]
+    release = release_block(config, evidence.get("git"))
+    document_commit = release["commit"]
     document = {
         "schema": SCHEMA,
         "golive_version": __version__,
@@ -211,7 +236,7 @@ def run(
         "as_of": options.as_of.isoformat(),
         "config": str(config.path),
         "checklist": config.checklist.origin,
-        "release": release_block(config, evidence.get("git")),
+        "release": release,
         "items": [item_json(item) for item in ordered],
         "decision": {
             "verdict": decision.verdict.value,
@@ -239,9 +264,17 @@ def run(
             for source, ev in sorted(evidence.items())
         },
         "archive": None,
+        "history_file": str(history_file(config, options.as_of, document_commit)) if config.history else None,
     }
     document["digest"] = digest(document)
     return document
+
+
+def history_file(config: Config, as_of: dt.datetime, commit: str | None) -> Path:
+    """Where this run's result is kept: history/<environment>/<as-of>-<commit>.json."""
+    assert config.history is not None
+    stamp = as_of.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return config.history / config.environment / f"{stamp}-{(commit or 'nocommit')[:12]}.json"
 
 
 def _decision_item(item: ItemSpec, verdict: Verdict) -> ItemResult:
@@ -258,6 +291,7 @@ def _decision_item(item: ItemSpec, verdict: Verdict) -> ItemResult:
         fix=item.fix_text(),
         why=item.why,
         kind=item.kind,
+        params=dict(item.params),
     )
 
 
@@ -296,6 +330,7 @@ def item_json(item: ItemResult) -> dict[str, Any]:
         "why": item.why,
         "signoff": item.signoff,
         "kind": item.kind,
+        "params": item.params,
     }
     if item.outcome.waiver:
         data["was"] = item.unwaived.value

@@ -136,6 +136,7 @@ class ItemResult:
     evidence: list[str] = field(default_factory=list)
     signoff: bool = False
     kind: str = "check"
+    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:

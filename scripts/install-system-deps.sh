@@ -8,10 +8,9 @@ packages=(
     systemd-container  # systemd-nspawn
     openssh-client     # ssh, ssh-keygen for the fleet key
     iproute2           # ip netns / link / neigh
-    iptables           # optional NAT so hosts can reach apt when baking extras
-    ca-certificates
     tar
     zstd               # compresses the cached rootfs tarball
+    procps             # ps, for the integration tests' teardown assertions
 )
 
 missing=()

@@ -19,15 +19,23 @@ GIT_ENV = {
 DOCS = ("docs/INSTALL.md", "docs/DEPLOY.md", "docs/OPERATIONS_RUNBOOK.md", "docs/USER_GUIDE.md")
 
 
-def git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str, date: str | None = None) -> str:
     env = {**os.environ, **GIT_ENV}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
 @pytest.fixture
 def release_repo(tmp_path: Path) -> Path:
-    """A release repository: docs committed, HEAD tagged v1.4.0 (annotated), clean tree."""
-    repo = tmp_path / "release"
+    """A release repository: docs committed, HEAD tagged v1.4.0 (annotated), clean tree.
+
+    Its commit and tag are dated 2026-11-20; tests judge it with a fixed --as-of.
+    """
+    return make_release_repo(tmp_path / "release", GIT_ENV["GIT_COMMITTER_DATE"])
+
+
+def make_release_repo(repo: Path, date: str) -> Path:
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     for doc in DOCS:
@@ -35,8 +43,8 @@ def release_repo(tmp_path: Path) -> Path:
         (repo / doc).write_text(f"# {doc}\n\nSteps.\n")
     (repo / ".gitignore").write_text("golive-out/\n.golive/\n")
     git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "release 1.4.0")
-    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0")
+    git(repo, "commit", "-q", "-m", "release 1.4.0", date=date)
+    git(repo, "tag", "-a", "v1.4.0", "-m", "1.4.0", date=date)
     return repo
 
 

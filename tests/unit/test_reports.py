@@ -295,14 +295,14 @@ def test_markdown_ticks_only_pass_and_waived_items(build: Callable[[], Doc]) -> 
 def test_markdown_fills_release_metadata_from_the_release_block() -> None:
     markdown = render_markdown(sample())
     assert "\n- [x] Version tag: v1.0.0\n" in markdown
-    assert "\n- [ ] Commit SHA: beedb5c07a65d6b28855a7ffd4b28f50cb4c3c84\n" in markdown
-    assert "\n- [x] Release date: 2026-11-29T06:57:22+00:00\n" in markdown
+    assert f"\n- [ ] Commit SHA: {sample()['release']['commit']}\n" in markdown
+    assert "\n- [x] Release date: 2026-11-20T10:00:00+00:00\n" in markdown
 
 
 def test_markdown_header_names_environment_verdict_and_digest() -> None:
     document = sample()
     header = render_markdown(document).split("\n## ", 1)[0]
-    for text in ("default", document["as_of"], "0.1.0", "1.0.0", "v1.0.0", "beedb5c07a65", "NO-GO", document["digest"]):
+    for text in ("default", document["as_of"], "0.1.0", "1.0.0", "v1.0.0", document["release"]["commit"][:12], "NO-GO", document["digest"]):
         assert text in header
 
 
@@ -543,7 +543,7 @@ def test_terminal_summary_names_verdict_blockers_and_fixes() -> None:
     document = variant()
     output = _terminal(document)
     assert "Verdict: NO-GO" in output
-    assert "release.commit_sha fail: work tree of /tmp/smoke has 3 uncommitted change(s)" in output
+    assert "release.commit_sha fail: work tree of /srv/release has 2 uncommitted change(s)" in output
     assert "fix: Commit or discard local changes" in output
     assert "infra.falco" in output and "waived (was fail)" in output
     assert "waivers.yml:9: waiver for tests.load expired" in output

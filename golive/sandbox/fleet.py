@@ -1,0 +1,547 @@
+"""A throwaway fleet of systemd-nspawn hosts on a private bridge.
+
+Every host is a real systemd (PID 1) with sshd in its own network namespace.  All the
+fleet's kernel objects carry its name prefix (netns ``PREFIX-HOST``, links
+``PREFIX-br`` / ``PREFIX-vN``, cgroup dirs ``golive-PREFIX``, nspawn
+``--machine=PREFIX-HOST``), which is how ``reclaim()`` finds its own leftovers without
+touching anything else: fleets with different prefixes and subnets run side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import yaml
+
+from golive.sandbox.image import DEFAULT_CACHE_DIR, ensure_image
+
+_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
+_HOST_RE = re.compile(r"^[a-z][a-z0-9]{0,30}$")
+_CGROUP_ROOTS = (Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup/unified"))
+_PROPAGATE_DIR = Path("/run/systemd/nspawn/propagate")
+_CONTROL_ROOT = Path("/run/golive-sandbox")
+_STOP_GRACE_S = 10.0
+
+
+class FleetError(RuntimeError):
+    """The fleet could not be brought up; the message says which host and why."""
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    name: str
+    groups: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Host:
+    """A host's fixed addressing, derived from its position in the fleet."""
+
+    spec: HostSpec
+    machine: str
+    ip: str
+    mac: str
+    veth: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, check=check, capture_output=True, text=True)
+
+
+def _pid_cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def _all_pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        # A zombie still answers kill(0); its state letter says it is gone.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _signal(pids: Iterable[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def _wait_gone(pids: Iterable[int], timeout: float) -> list[int]:
+    """Wait until the pids exit; return the ones still alive at the deadline."""
+    remaining = list(pids)
+    deadline = time.monotonic() + timeout
+    while remaining and time.monotonic() < deadline:
+        time.sleep(0.05)
+        remaining = [pid for pid in remaining if _alive(pid)]
+    return remaining
+
+
+def _cgroup_pids(root: Path) -> list[int]:
+    pids: list[int] = []
+    for procs in root.rglob("cgroup.procs"):
+        try:
+            pids.extend(int(line) for line in procs.read_text().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _empty_and_remove_cgroup(root: Path) -> None:
+    """Kill whatever still runs in the cgroup tree, then remove it (children first)."""
+    deadline = time.monotonic() + 5.0
+    while root.is_dir():
+        pids = _cgroup_pids(root)
+        _signal(pids, signal.SIGKILL)
+        _wait_gone(pids, 2.0)
+        dirs = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+        try:
+            for directory in [*dirs, root]:
+                directory.rmdir()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            # EBUSY while the kernel finishes tearing down killed tasks.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Fleet:
+    """Boot, reach and tear down a fleet of nspawn hosts.
+
+    Use as a context manager: ``__exit__`` always calls ``down()``, which is safe after
+    a partial ``up()`` and after a crash of an earlier process with the same prefix.
+    """
+
+    def __init__(
+        self,
+        hosts: Sequence[HostSpec],
+        *,
+        name_prefix: str = "glv",
+        subnet: str = "10.77.0.0/24",
+        state_dir: Path | None = None,
+        image: Path | None = None,
+        cache_dir: Path = DEFAULT_CACHE_DIR,
+        boot_timeout: float = 90.0,
+    ) -> None:
+        if not _PREFIX_RE.match(name_prefix):
+            raise ValueError(f"name_prefix {name_prefix!r}: 1-8 chars, [a-z][a-z0-9]* (it names network links)")
+        names = [spec.name for spec in hosts]
+        for name in names:
+            if not _HOST_RE.match(name):
+                raise ValueError(f"host name {name!r}: [a-z][a-z0-9]*, at most 31 chars")
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate host names in {names}")
+        self.prefix = name_prefix
+        self.network = ipaddress.IPv4Network(subnet)
+        addresses = list(self.network.hosts())
+        if len(addresses) < len(hosts) + 1:
+            raise ValueError(f"subnet {subnet} is too small for {len(hosts)} hosts and a gateway")
+        self.gateway = str(addresses[0])
+        self.state_dir = state_dir if state_dir is not None else Path("/var/lib/golive-sandbox") / name_prefix
+        self.image = image
+        self.cache_dir = cache_dir
+        self.boot_timeout = boot_timeout
+        self.bridge = f"{name_prefix}-br"
+        self.control_dir = _CONTROL_ROOT / name_prefix
+        self.hosts: dict[str, Host] = {}
+        self._launched: dict[str, subprocess.Popen[bytes]] = {}
+        for number, (spec, address) in enumerate(zip(hosts, addresses[1:], strict=False), start=1):
+            ip = str(address)
+            self.hosts[spec.name] = Host(
+                spec=spec,
+                machine=f"{name_prefix}-{spec.name}",
+                ip=ip,
+                # Fixed per IP: a reused IP keeps its MAC, so stale ARP entries cannot stall ssh.
+                mac="02:00:" + ":".join(f"{octet:02x}" for octet in address.packed),
+                veth=f"{name_prefix}-v{number}",
+            )
+
+    # --- paths -----------------------------------------------------------------
+
+    @property
+    def key_path(self) -> Path:
+        return self.state_dir / "id_ed25519"
+
+    @property
+    def known_hosts_path(self) -> Path:
+        return self.state_dir / "known_hosts"
+
+    @property
+    def _hosts_file(self) -> Path:
+        return self.state_dir / "hosts"
+
+    @property
+    def _authorized_keys(self) -> Path:
+        return self.state_dir / "authorized_keys"
+
+    @property
+    def _cgroup_dirs(self) -> list[Path]:
+        return [root / f"golive-{self.prefix}" for root in _CGROUP_ROOTS if root.is_dir()]
+
+    @property
+    def definition_path(self) -> Path:
+        return self.state_dir / "fleet.json"
+
+    def save(self) -> Path:
+        """Record the fleet's definition so another process can ``load`` and stop it."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        definition = {
+            "name_prefix": self.prefix,
+            "subnet": str(self.network),
+            "hosts": [{"name": h.name, "groups": list(h.spec.groups)} for h in self.hosts.values()],
+            "image": str(self.image) if self.image is not None else None,
+            "cache_dir": str(self.cache_dir),
+        }
+        self.definition_path.write_text(json.dumps(definition, indent=2) + "\n")
+        return self.definition_path
+
+    @classmethod
+    def load(cls, state_dir: Path) -> Fleet:
+        """The fleet last brought up with this state dir."""
+        definition = json.loads((state_dir / "fleet.json").read_text())
+        return cls(
+            [HostSpec(h["name"], tuple(h["groups"])) for h in definition["hosts"]],
+            name_prefix=definition["name_prefix"],
+            subnet=definition["subnet"],
+            state_dir=state_dir,
+            image=Path(definition["image"]) if definition["image"] else None,
+            cache_dir=Path(definition["cache_dir"]),
+        )
+
+    def _log_path(self, host: Host) -> Path:
+        return self.state_dir / f"{host.name}.console.log"
+
+    # --- lifecycle -------------------------------------------------------------
+
+    def __enter__(self) -> Fleet:
+        self.up()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.down()
+
+    def up(self) -> None:
+        """Boot every host and return once each answers ssh with a running system."""
+        self.reclaim()
+        rootfs = self.image if self.image is not None else ensure_image(self.cache_dir)
+        try:
+            self._check_subnet_free()
+            self._prepare_state(rootfs)
+            self.save()
+            self._create_bridge()
+            for host in self.hosts.values():
+                self._create_netns(host)
+            for host in self.hosts.values():
+                self._launch(host, rootfs)
+            with ThreadPoolExecutor(max_workers=max(1, len(self.hosts))) as pool:
+                list(pool.map(self._wait_ready, self.hosts.values()))
+        except BaseException:
+            self.down()
+            raise
+
+    def down(self) -> None:
+        """Stop every host and remove every object the fleet created."""
+        self.reclaim()
+
+    def reclaim(self) -> None:
+        """Remove whatever this prefix left behind: processes, netns, links, cgroups.
+
+        Only objects named by this fleet's prefix (or living in its cgroup dirs) are
+        touched, so it is safe while other fleets are up.
+        """
+        launched = [proc.pid for proc in self._launched.values() if proc.poll() is None]
+        nspawn = sorted(set(self._nspawn_pids() + launched))
+        _signal(nspawn, signal.SIGTERM)  # nspawn turns SIGTERM into a clean poweroff
+        stuck = _wait_gone(nspawn, _STOP_GRACE_S)
+        _signal(stuck, signal.SIGKILL)
+        _wait_gone(stuck, 5.0)
+        for proc in self._launched.values():
+            proc.poll()  # reap, so no zombie of ours outlives the fleet
+        self._launched.clear()
+        for cgroup_dir in self._cgroup_dirs:
+            _empty_and_remove_cgroup(cgroup_dir)
+        masters = self._control_master_pids()
+        _signal(masters, signal.SIGTERM)
+        _wait_gone(masters, 2.0)
+        shutil.rmtree(self.control_dir, ignore_errors=True)
+        # Neighbour entries to flush: this fleet's subnet, and that of a leftover bridge
+        # (a fleet object built from the prefix alone does not know the old subnet).
+        subnets = {str(self.network)} if self.hosts else set()
+        subnets.update(self._bridge_subnets())
+        for mount in self._own_mounts():
+            _run("umount", "--lazy", mount, check=False)
+        for netns in self._own_netns():
+            _run("ip", "netns", "del", netns, check=False)
+        for link in self._own_links():
+            _run("ip", "link", "del", link, check=False)
+        for subnet in sorted(subnets):
+            _run("ip", "neigh", "flush", "to", subnet, check=False)
+        if _PROPAGATE_DIR.is_dir():
+            for entry in _PROPAGATE_DIR.glob(f"{self.prefix}-*"):
+                shutil.rmtree(entry, ignore_errors=True)
+
+    # --- discovery of own leftovers ----------------------------------------------
+
+    def _nspawn_pids(self) -> list[int]:
+        marker = f"--machine={self.prefix}-"
+        return [
+            pid
+            for pid in _all_pids()
+            if (cmd := _pid_cmdline(pid)) and Path(cmd[0]).name == "systemd-nspawn" and any(arg.startswith(marker) for arg in cmd[1:])
+        ]
+
+    def is_running(self, host: str) -> bool:
+        """Whether the host's systemd-nspawn process exists (whoever started it)."""
+        marker = f"--machine={self.hosts[host].machine}"
+        return any(marker in _pid_cmdline(pid) for pid in self._nspawn_pids())
+
+    def _control_master_pids(self) -> list[int]:
+        # A ControlPersist master renames itself "ssh: <ControlPath> [mux]".
+        marker = f"{self.control_dir}/"
+        return [pid for pid in _all_pids() if (cmd := _pid_cmdline(pid)) and cmd[0].startswith("ssh: ") and marker in cmd[0]]
+
+    def _own_netns(self) -> list[str]:
+        listing = _run("ip", "netns", "list", check=False).stdout
+        names = [line.split()[0] for line in listing.splitlines() if line.strip()]
+        return [name for name in names if name.startswith(f"{self.prefix}-")]
+
+    def _own_mounts(self) -> list[str]:
+        # The bind mounts behind /run/netns/NAME; `ip netns del` also drops them, but a
+        # half-deleted netns keeps its file busy until unmounted.
+        netns_prefix = f"/run/netns/{self.prefix}-"
+        with open("/proc/self/mountinfo") as mountinfo:
+            points = [line.split()[4] for line in mountinfo]
+        return [point for point in points if point.startswith(netns_prefix)]
+
+    def _bridge_subnets(self) -> list[str]:
+        listing = _run("ip", "-o", "-4", "addr", "show", "dev", self.bridge, check=False).stdout
+        return [str(ipaddress.ip_interface(line.split()[3]).network) for line in listing.splitlines()]
+
+    def _own_links(self) -> list[str]:
+        listing = _run("ip", "-o", "link", "show", check=False).stdout
+        links = [line.split(":")[1].strip().split("@")[0] for line in listing.splitlines() if ":" in line]
+        return [link for link in links if link.startswith(f"{self.prefix}-")]
+
+    def leftovers(self) -> dict[str, list[str]]:
+        """Everything of this prefix still present on the machine (empty after down())."""
+        found = {
+            "processes": [str(pid) for pid in self._nspawn_pids() + self._control_master_pids()],
+            "netns": self._own_netns(),
+            "mounts": self._own_mounts(),
+            "links": self._own_links(),
+            "cgroups": [str(path) for path in self._cgroup_dirs if path.exists()],
+            "propagate": [str(path) for path in _PROPAGATE_DIR.glob(f"{self.prefix}-*")] if _PROPAGATE_DIR.is_dir() else [],
+            "control_dir": [str(self.control_dir)] if self.control_dir.exists() else [],
+        }
+        return {kind: items for kind, items in found.items() if items}
+
+    # --- bring-up steps ----------------------------------------------------------
+
+    def _check_subnet_free(self) -> None:
+        listing = _run("ip", "-o", "-4", "addr", "show").stdout
+        for line in listing.splitlines():
+            fields = line.split()
+            address = ipaddress.ip_interface(fields[3])
+            if address.network.overlaps(self.network):
+                raise FleetError(f"subnet {self.network} overlaps {address} on {fields[1]}, which this fleet does not own")
+
+    def _prepare_state(self, rootfs: Path) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.chmod(0o700)
+        if not self.key_path.exists():
+            _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"golive-sandbox-{self.prefix}", "-f", str(self.key_path))
+        self._authorized_keys.write_text(Path(f"{self.key_path}.pub").read_text())
+        self._authorized_keys.chmod(0o600)
+        lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"]
+        lines += [f"{host.ip}\t{host.name}" for host in self.hosts.values()]
+        self._hosts_file.write_text("\n".join(lines) + "\n")
+        self._hosts_file.chmod(0o644)
+        # Every host boots the same image, hence the same sshd host keys: pin them.
+        addresses = ",".join(host.ip for host in self.hosts.values())
+        pinned = [f"{addresses} {' '.join(pub.read_text().split()[:2])}" for pub in sorted((rootfs / "etc/ssh").glob("ssh_host_*_key.pub"))]
+        self.known_hosts_path.write_text("\n".join(pinned) + "\n")
+        self.control_dir.mkdir(parents=True, exist_ok=True)
+        self.control_dir.chmod(0o700)
+
+    def _create_bridge(self) -> None:
+        _run("ip", "link", "add", self.bridge, "type", "bridge")
+        _run("ip", "addr", "add", f"{self.gateway}/{self.network.prefixlen}", "dev", self.bridge)
+        _run("ip", "link", "set", self.bridge, "up")
+
+    def _create_netns(self, host: Host) -> None:
+        ns = host.machine
+        _run("ip", "netns", "add", ns)
+        _run("ip", "link", "add", host.veth, "type", "veth", "peer", "name", "eth0", "address", host.mac, "netns", ns)
+        _run("ip", "link", "set", host.veth, "master", self.bridge, "up")
+        _run("ip", "-n", ns, "addr", "add", f"{host.ip}/{self.network.prefixlen}", "dev", "eth0")
+        _run("ip", "-n", ns, "link", "set", "lo", "up")
+        _run("ip", "-n", ns, "link", "set", "eth0", "up")
+        _run("ip", "-n", ns, "route", "add", "default", "via", self.gateway)
+
+    def _launch(self, host: Host, rootfs: Path) -> None:
+        # With --keep-unit nspawn builds payload/ and supervisor/ in its caller's cgroup,
+        # so each launch first moves itself into a cgroup of its own.
+        procs_files: list[str] = []
+        for cgroup_dir in self._cgroup_dirs:
+            own = cgroup_dir / host.machine
+            own.mkdir(parents=True, exist_ok=True)
+            procs_files.append(str(own / "cgroup.procs"))
+        nspawn = [
+            "systemd-nspawn",
+            "-q",
+            f"--directory={rootfs}",
+            "--volatile=overlay",
+            "--boot",
+            "--register=no",
+            "--keep-unit",
+            f"--machine={host.machine}",
+            f"--hostname={host.name}",
+            f"--network-namespace-path=/run/netns/{host.machine}",
+            "--console=passive",
+            "--link-journal=no",
+            "--resolv-conf=off",
+            f"--bind-ro={self._hosts_file}:/etc/hosts",
+            f"--bind-ro={self._authorized_keys}:/root/.ssh/authorized_keys",
+        ]
+        enter_cgroups = 'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f"; shift; done; shift; exec "$@"'
+        with open(self._log_path(host), "wb") as log:
+            self._launched[host.name] = subprocess.Popen(
+                ["sh", "-c", enter_cgroups, "sh", *procs_files, "--", *nspawn],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _wait_ready(self, host: Host) -> None:
+        deadline = time.monotonic() + self.boot_timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                result = self.ssh(host.name, "systemctl is-system-running --wait", timeout=remaining)
+            except subprocess.TimeoutExpired:
+                break
+            state = result.stdout.strip()
+            if state == "running":
+                return
+            if state == "degraded":
+                failed = self.ssh(host.name, "systemctl --failed --no-legend --plain").stdout.strip()
+                raise FleetError(f"{host.name}: booted degraded; failed units:\n{failed}")
+            if self._launched[host.name].poll() is not None:
+                raise FleetError(f"{host.name}: systemd-nspawn exited; console:\n{self._console_tail(host)}")
+            time.sleep(0.1)
+        raise FleetError(f"{host.name}: not ready after {self.boot_timeout:.0f}s; console:\n{self._console_tail(host)}")
+
+    def _console_tail(self, host: Host) -> str:
+        try:
+            return "\n".join(self._log_path(host).read_text(errors="replace").splitlines()[-30:])
+        except OSError:
+            return "(no console log)"
+
+    # --- access ----------------------------------------------------------------
+
+    def ssh_args(self, host: str) -> list[str]:
+        """The ssh command line (without the remote command) that reaches ``host``."""
+        target = self.hosts[host]
+        return [
+            "ssh",
+            "-F",
+            "/dev/null",
+            "-i",
+            str(self.key_path),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            f"UserKnownHostsFile={self.known_hosts_path}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "ConnectTimeout=3",
+            "-o",
+            "ControlMaster=auto",
+            "-o",
+            f"ControlPath={self.control_dir}/%C",
+            "-o",
+            "ControlPersist=300",
+            "-o",
+            "LogLevel=ERROR",
+            f"root@{target.ip}",
+        ]
+
+    def ssh(
+        self,
+        host: str,
+        command: str,
+        *,
+        check: bool = False,
+        timeout: float = 30.0,
+        stdin: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a shell command on ``host`` as root; stdout/stderr are captured as text."""
+        return subprocess.run(
+            [*self.ssh_args(host), command],
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=check,
+        )
+
+    def write_inventory(self, path: Path) -> Path:
+        """Write an Ansible YAML inventory for the fleet, grouped as the HostSpecs say."""
+        ssh_common = " ".join(shlex.quote(arg) for arg in ("-o", "IdentitiesOnly=yes", "-o", f"UserKnownHostsFile={self.known_hosts_path}"))
+        hosts: dict[str, dict[str, object]] = {}
+        groups: dict[str, dict[str, dict[str, dict[str, object]]]] = {}
+        for host in self.hosts.values():
+            hosts[host.name] = {
+                "ansible_host": host.ip,
+                "ansible_user": "root",
+                "ansible_ssh_private_key_file": str(self.key_path),
+                "ansible_python_interpreter": "/usr/bin/python3",
+                "ansible_ssh_common_args": ssh_common,
+                # Ansible's ssh masters share the fleet's control dir, so down() ends them;
+                # Ansible %-formats this value, hence %%C for ssh's %C.
+                "ansible_control_path": f"{self.control_dir}/%%C",
+                "ansible_ssh_pipelining": True,
+            }
+            for group in host.spec.groups:
+                groups.setdefault(group, {"hosts": {}})["hosts"][host.name] = {}
+        inventory = {"all": {"hosts": hosts, "children": groups}}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(inventory, sort_keys=False))
+        return path
