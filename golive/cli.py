@@ -115,7 +115,29 @@ def main() -> None:
     show_default=True,
     help="Seconds for all evidence collection; unfinished sources are insufficient.",
 )
-def check(config_path: Path, environment: str | None, out_dir: Path, format_list: str, as_of: str | None, timeout: float) -> None:
+@click.option(
+    "--specs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of testinfra spec files to run on the inventory's hosts (each test becomes a spec.* item).",
+)
+@click.option(
+    "--restore-test", is_flag=True, help="Restore a canary path from the latest backup now, instead of trusting a recorded restore."
+)
+@click.option(
+    "--insecure-host-keys", is_flag=True, help="Do not check SSH host keys (throwaway fleets only; checking stays on by default)."
+)
+def check(
+    config_path: Path,
+    environment: str | None,
+    out_dir: Path,
+    format_list: str,
+    as_of: str | None,
+    timeout: float,
+    specs: Path | None,
+    restore_test: bool,
+    insecure_host_keys: bool,
+) -> None:
     """Collect evidence, judge every item, and print GO or NO-GO.
 
     Writes RELEASE_REPORT.md, result.json, junit.xml, report.html and the raw
@@ -145,7 +167,14 @@ def check(config_path: Path, environment: str | None, out_dir: Path, format_list
     if out_dir.exists() and not out_dir.is_dir():
         fail_usage(f"--out {out_dir}: exists and is not a directory")
 
-    options = engine.RunOptions(as_of=moment, timeout=timeout, out_dir=out_dir.resolve())
+    options = engine.RunOptions(
+        as_of=moment,
+        timeout=timeout,
+        out_dir=out_dir.resolve(),
+        specs=specs.resolve() if specs else None,
+        restore_test=restore_test,
+        insecure_host_keys=insecure_host_keys,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".golive-run-", dir=out_dir))
     try:

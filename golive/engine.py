@@ -51,9 +51,9 @@ class RunOptions:
         }
 
 
-def needed_sources(config: Config) -> list[str]:
+def needed_sources(config: Config, options: dict[str, Any] | None = None) -> list[str]:
     checks = checks_pkg.registered()
-    sources: set[str] = set()
+    sources = {provider.source for provider in checks_pkg.PROVIDERS.values() if (options or {}).get(provider.option)}
     for item in config.checklist.items:
         if item.kind != "check" or skip_reason(item, config):
             continue
@@ -81,7 +81,7 @@ def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: P
     running: list[tuple[str, threading.Thread, CollectContext, float]] = []
     lock = threading.Lock()
     started = time.monotonic()
-    for source in needed_sources(config):
+    for source in needed_sources(config, options.as_dict()):
         cls = available.get(source)
         if cls is None:
             results[source] = Evidence.unavailable(source, f"no collector configured for source '{source}'")
@@ -179,7 +179,7 @@ def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
             if judgement
             else Outcome(Status.INSUFFICIENT, f"host pattern '{item.hosts}' matched no host")
         )
-    elif needs_attestation(item) and judgement.unwaived is Status.PASS:
+    elif needs_attestation(item) and judgement.own is Status.PASS:
         result.outcome = _attested(item, judgement, ctx)
         result.evidence += [path for path in ctx.evidence["attestations"].files if path not in result.evidence]
     else:
@@ -188,14 +188,16 @@ def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
 
 
 def _attested(item: ItemSpec, checked: Outcome, ctx: JudgeContext) -> Outcome:
-    """The automated part passed; the item now rests on a signed human attestation."""
+    """Nothing but findings stands against the item; it now also rests on a signed human
+    attestation. Findings stay, so a failing one still fails and a waived one still
+    needs the attestation."""
     evidence = ctx.evidence["attestations"]
     if evidence.missing or evidence.error:
         attested = awaiting(item.params, evidence.missing or evidence.error or "")
     else:
         attested = judge_attestation(item.id, item.params, evidence.data["entries"], ctx.as_of)
-    attested.summary = f"{checked.summary}; {attested.summary}" if checked.summary else attested.summary
-    return attested
+    summary = f"{checked.summary}; {attested.summary}" if checked.summary else attested.summary
+    return Outcome(attested.own, summary, checked.findings, checked.detail)
 
 
 def _unavailable(evidence: Evidence) -> Outcome:
@@ -221,12 +223,19 @@ def run(
     evidence = collect(config, options, evidence_dir, progress)
     ctx = JudgeContext(config, options.as_of, evidence, options.as_dict())
     items = [judge(item, config, ctx) for item in config.checklist.items if item.kind == "check"]
+    provided = [
+        item
+        for provider in checks_pkg.PROVIDERS.values()
+        if provider.source in evidence
+        for item in provider.fn(evidence[provider.source], ctx)
+    ]
+    items += provided
     for item in items:
         apply_waivers(item, waivers)
     decision = decide(items)
     rendered = [_decision_item(item, decision.verdict) for item in config.checklist.items if item.kind == "decision"]
     by_id = {item.id: item for item in [*items, *rendered]}
-    ordered = [by_id[item.id] for item in config.checklist.items]
+    ordered = [by_id[item.id] for item in config.checklist.items] + provided
     release = release_block(config, evidence.get("git"))
     document_commit = release["commit"]
     document = {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# System packages the nspawn sandbox fleet (golive/sandbox) needs on the VM.
+# System packages golive's tests need on a Debian 12 machine (the nspawn fleet, real
+# tools and servers).
 # Idempotent: packages already installed are skipped without touching apt.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ packages=(
     tar
     zstd               # compresses the cached rootfs tarball
     procps             # ps, for the integration tests' teardown assertions
+    git                # release metadata
+    podman             # builds real OCI images for infra.images' SBOM and signature tests
+    runc               # podman's runtime here: crun fails on hybrid cgroups
 )
 
 missing=()
@@ -21,7 +25,7 @@ for pkg in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-    echo "sandbox system deps: all present"
+    echo "system deps: all present"
     exit 0
 fi
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from golive.model import Outcome
+from golive.model import ItemResult, Outcome
 
 if TYPE_CHECKING:
     from golive.checklist import ItemSpec
@@ -43,6 +43,32 @@ class CheckDef:
 
 
 REGISTRY: dict[str, CheckDef] = {}
+
+
+@dataclass
+class ItemProvider:
+    """Items that exist only when a run option asks for them (e.g. `--specs` gives spec.* items).
+
+    `fn` must return at least one item even when its evidence is missing or in error, so
+    that asking for the items and getting none can never look like a pass.
+    """
+
+    source: str
+    option: str
+    fn: Callable[[Evidence, JudgeContext], list[ItemResult]]
+
+
+PROVIDERS: dict[str, ItemProvider] = {}
+
+
+def provides_items(
+    source: str, option: str
+) -> Callable[[Callable[[Evidence, JudgeContext], list[ItemResult]]], Callable[[Evidence, JudgeContext], list[ItemResult]]]:
+    def register(fn: Callable[[Evidence, JudgeContext], list[ItemResult]]) -> Callable[[Evidence, JudgeContext], list[ItemResult]]:
+        PROVIDERS[source] = ItemProvider(source, option, fn)
+        return fn
+
+    return register
 
 
 def check(*names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = True) -> Callable[[CheckFn], CheckFn]:

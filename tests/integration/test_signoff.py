@@ -62,7 +62,7 @@ def release(tmp_path: Path, keys: dict[str, Path]) -> Path:
     lines = ["disable:", *(f"  - {{id: {item_id}, reason: outside this test, approver: tests}}" for item_id in disabled)]
     write(repo / "team.yml", "\n".join(lines) + "\n")
     write(repo / "reports" / "pentest.pdf", "%PDF-1.4 findings: none open\n")
-    signers = "".join(f"{role} namespaces=\"golive\" {keys[role].with_suffix('.pub').read_text()}" for role in (*ROLES, "on-call-sre"))
+    signers = "".join(f'{role} namespaces="golive" {keys[role].with_suffix(".pub").read_text()}' for role in (*ROLES, "on-call-sre"))
     write(repo / "allowed_signers", signers)
     write(
         repo / "golive.yml",

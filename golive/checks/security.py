@@ -1,0 +1,290 @@
+"""Security & Compliance: the ZAP grade, Trivy/Bandit findings and the audit exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from golive.checklist import ItemSpec
+from golive.checks import JudgeContext, check
+from golive.collectors import Evidence
+from golive.model import Finding, Outcome, Status, worst
+
+GRADES = ("A", "B", "C", "D", "E", "F")
+RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
+CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
+BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
+
+
+class _Gaps:
+    """Why the evidence is not enough, each with the status it costs (worst wins)."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Status, str]] = []
+
+    def add(self, status: Status, text: str) -> None:
+        self.entries.append((status, text))
+
+    @property
+    def status(self) -> Status:
+        return worst([status for status, _ in self.entries])
+
+    def text(self) -> str:
+        return "; ".join(text for _, text in self.entries)
+
+
+def usable_reports(
+    tool: str, label: str, block: dict[str, Any], as_of: dt.datetime, max_age_days: int, gaps: _Gaps
+) -> list[dict[str, Any]]:
+    """The reports of `tool` that are readable and current; records why the others are not."""
+    if not block.get("configured"):
+        gaps.add(Status.INSUFFICIENT, f"sources.scanners.{tool} not configured")
+        return []
+    reports = block.get("reports") or []
+    if not reports:
+        gaps.add(Status.INSUFFICIENT, f"no {label} report matches {block.get('pattern')}")
+        return []
+    usable = []
+    for report in reports:
+        if report.get("error"):
+            gaps.add(Status.ERROR, report["error"])
+            continue
+        problem = None if report.get("live") else age_problem(report, as_of, max_age_days)
+        if problem:
+            gaps.add(Status.INSUFFICIENT, f"{report['file']}: {problem}")
+            continue
+        usable.append(report)
+    return usable
+
+
+def age_problem(report: dict[str, Any], as_of: dt.datetime, max_age_days: int) -> str | None:
+    generated = report.get("generated")
+    if not generated:
+        return "report carries no date"
+    moment = dt.datetime.fromisoformat(generated)
+    origin = f" (date from {report['date_origin']})" if report.get("date_origin") not in (None, "report") else ""
+    if moment > as_of:
+        return f"dated {moment.isoformat()}{origin}, after --as-of {as_of.isoformat()}"
+    age = as_of - moment
+    if age > dt.timedelta(days=max_age_days):
+        return f"{age.days} days old{origin}, older than {max_age_days} days"
+    return None
+
+
+# ------------------------------------------------------------------------------ ZAP
+
+
+def alert_grade(risk: int, confidence: int) -> str | None:
+    """The grade one ZAP alert allows at best; None for alerts marked False Positive.
+
+    A: Informational or Low risk; Medium risk at Low confidence.
+    B: Medium risk at Medium confidence.      C: Medium risk at High or Confirmed confidence.
+    D: High risk at Low confidence.           E: High risk at Medium confidence.
+    F: High risk at High or Confirmed confidence.
+    """
+    if confidence == 0:
+        return None
+    if risk <= 1:
+        return "A"
+    if risk == 2:
+        return {1: "A", 2: "B"}.get(confidence, "C")
+    return {1: "D", 2: "E"}.get(confidence, "F")
+
+
+@check("security.zap")
+def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    min_grade = str(item.params["min_grade"]).upper()
+    if min_grade not in GRADES:
+        return Outcome(Status.ERROR, f"items.security.zap.min_grade {item.params['min_grade']!r} is not one of {', '.join(GRADES)}")
+    gaps = _Gaps()
+    reports = usable_reports("zap", "ZAP", evidence.data["zap"], ctx.as_of, int(item.params["max_age_days"]), gaps)
+    alerts: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        if not report["sites"]:
+            gaps.add(Status.INSUFFICIENT, f"{report['file']}: the report covers no site (the scan reached nothing)")
+        for alert in report["alerts"]:
+            grade = alert_grade(alert["risk"], alert["confidence"])
+            if grade is None:
+                continue
+            known = alerts.get(alert["pluginid"])
+            if known is None or GRADES.index(grade) > GRADES.index(known["grade"]):
+                alerts[alert["pluginid"]] = {**alert, "grade": grade, "sites": sorted({alert["site"], *(known or {}).get("sites", [])})}
+            else:
+                known["sites"] = sorted({alert["site"], *known["sites"]})
+    ordered = sorted(alerts.values(), key=lambda a: (-a["risk"], -a["confidence"], int(a["pluginid"])))
+    grade = max((a["grade"] for a in ordered), key=GRADES.index, default="A")
+    findings = [
+        Finding(
+            f"zap:{a['pluginid']}",
+            Status.FAIL,
+            f"zap:{a['pluginid']} {a['name']}: {RISKS[a['risk']]} risk, {CONFIDENCES[a['confidence']]} confidence on {', '.join(a['sites'])} (grade {a['grade']})",
+        )
+        for a in ordered
+        if GRADES.index(a["grade"]) > GRADES.index(min_grade)
+    ]
+    listed = ", ".join(f"{RISKS[a['risk']]}/{CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1)
+    files = ", ".join(r["file"].rsplit("/", 1)[-1] for r in reports)
+    verdict = f"grade {grade} (needs {min_grade} or better) from {files or 'no usable report'}; alerts by risk: {listed or 'none above Informational'}"
+    if gaps.entries:
+        return Outcome(gaps.status, f"{gaps.text()}; {verdict}" if reports else gaps.text(), findings)
+    return Outcome(Status.PASS, verdict, findings)
+
+
+# ------------------------------------------------------------------------------ Trivy + Bandit
+
+
+def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[list[Finding], int]:
+    merged: dict[str, dict[str, Any]] = {}
+    others = 0
+    for report in reports:
+        for vuln in report["vulnerabilities"]:
+            if vuln["severity"] not in blocking:
+                others += 1
+                continue
+            key = f"{vuln['id']}@{vuln['package']}"
+            entry = merged.setdefault(key, {**vuln, "targets": set()})
+            entry["targets"].add(vuln["target"])
+    findings = []
+    for key, vuln in sorted(merged.items()):
+        fixed = f"fixed in {vuln['fixed']}" if vuln["fixed"] else "no fix released"
+        where = ", ".join(sorted(vuln["targets"]))
+        findings.append(Finding(key, Status.FAIL, f"{key} {vuln['severity']}: {vuln['package']} {vuln['installed']} ({fixed}) in {where}"))
+    return findings, others
+
+
+def bandit_findings(reports: list[dict[str, Any]], threshold: str) -> tuple[list[Finding], int]:
+    floor = BANDIT_LEVELS.index(threshold)
+    merged: dict[str, dict[str, Any]] = {}
+    others = 0
+    for report in reports:
+        for result in report["results"]:
+            severe = result["severity"] in BANDIT_LEVELS and BANDIT_LEVELS.index(result["severity"]) >= floor
+            sure = result["confidence"] in BANDIT_LEVELS and BANDIT_LEVELS.index(result["confidence"]) >= floor
+            if not (severe and sure):
+                others += 1
+                continue
+            key = f"bandit:{result['test_id']}@{result['filename']}"
+            entry = merged.setdefault(key, {**result, "lines": set()})
+            if result["line"] is not None:
+                entry["lines"].add(result["line"])
+    findings = []
+    for key, result in sorted(merged.items()):
+        lines = ",".join(map(str, sorted(result["lines"])))
+        findings.append(
+            Finding(
+                key,
+                Status.FAIL,
+                f"{key}:{lines} {result['severity']}/{result['confidence']}: {result['text']}" if lines else f"{key}: {result['text']}",
+            )
+        )
+    return findings, others
+
+
+@check("security.scanners")
+def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    blocking = {str(level).upper() for level in item.params["blocking_severities"]}
+    threshold = str(item.params["bandit_blocking"]).upper()
+    if threshold not in BANDIT_LEVELS:
+        return Outcome(
+            Status.ERROR,
+            f"items.security.scanners.bandit_blocking {item.params['bandit_blocking']!r} is not one of {', '.join(BANDIT_LEVELS)}",
+        )
+    max_age = int(item.params["max_age_days"])
+    gaps = _Gaps()
+    trivy = usable_reports("trivy", "Trivy", evidence.data["trivy"], ctx.as_of, max_age, gaps)
+    bandit = usable_reports("bandit", "Bandit", evidence.data["bandit"], ctx.as_of, max_age, gaps)
+    for report in bandit:
+        for problem in report["errors"]:
+            gaps.add(Status.ERROR, f"{report['file']}: bandit could not scan {problem}")
+    cves, other_vulns = trivy_findings(trivy, blocking)
+    issues, other_issues = bandit_findings(bandit, threshold)
+    # Bandit counts a bare `# nosec` under nosec and a `# nosec B602` under skipped_tests.
+    nosec = sum((report["nosec"] or 0) + (report["skipped_tests"] or 0) for report in bandit)
+    unknown_nosec = any(report["nosec"] is None for report in bandit)
+    parts = []
+    if trivy:
+        parts.append(
+            f"Trivy ({len(trivy)} report(s)): {len(cves)} {'/'.join(sorted(blocking))} finding(s), {other_vulns} of other severities"
+        )
+    if bandit:
+        suppressions = f"{nosec}{'+ (count missing from a report)' if unknown_nosec else ''} `# nosec` suppression(s)"
+        parts.append(
+            f"Bandit ({len(bandit)} report(s)): {len(issues)} {threshold}/{threshold} finding(s), {other_issues} below, {suppressions}"
+        )
+    facts = "; ".join(parts)
+    findings = [*cves, *issues]
+    lead = "; ".join(finding.detail for finding in findings)
+    if gaps.entries:
+        return Outcome(gaps.status, "; ".join(filter(None, [gaps.text(), lead, facts])), findings)
+    # The review itself is the item's `attestation` parameter, judged by the engine.
+    return Outcome(Status.PASS, "; ".join(filter(None, [lead, facts])), findings)
+
+
+# ------------------------------------------------------------------------------ audit exports
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_start(year: int, quarter: int) -> dt.date:
+    return dt.date(year, 3 * (quarter - 1) + 1, 1)
+
+
+@check("security.audit_evidence")
+def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    max_age = int(item.params["weekly_max_age_days"])
+    grace = int(item.params["quarterly_grace_days"])
+    today = ctx.as_of.date()
+    data = evidence.data
+    exports = data["exports"]
+    problems = [entry["problem"] for entry in exports if entry["problem"]]
+    problems += [f"{name}: metadata for a file that does not exist" for name in data.get("orphan_metadata", [])]
+    usable = [entry for entry in exports if not entry["problem"] and entry["bytes"] > 0]
+    empty = [entry["file"] for entry in exports if not entry["problem"] and entry["bytes"] == 0]
+    notes = [f"empty (ignored): {', '.join(empty)}"] if empty else []
+    findings: list[Finding] = []
+
+    weekly = [e for e in usable if e["kind"] == "weekly" and dt.date.fromisoformat(e["date"]) <= today]
+    future = [e["file"] for e in usable if e["kind"] == "weekly" and dt.date.fromisoformat(e["date"]) > today]
+    if future:
+        notes.append(f"dated after --as-of (ignored): {', '.join(future)}")
+    newest = max(weekly, key=lambda e: e["date"], default=None)
+    if newest is None:
+        findings.append(Finding("audit:weekly", Status.FAIL, f"no weekly export in {data['folder']}"))
+    else:
+        age = (today - dt.date.fromisoformat(newest["date"])).days
+        if age > max_age:
+            findings.append(
+                Finding(
+                    "audit:weekly",
+                    Status.FAIL,
+                    f"newest weekly export {newest['file']} is dated {newest['date']}, {age} days before --as-of (limit {max_age})",
+                )
+            )
+        else:
+            notes.insert(0, f"weekly {newest['file']} ({newest['date']}, {age} day(s) old)")
+
+    year, quarter = quarter_of(today)
+    current = f"{year}-Q{quarter}"
+    previous_year, previous_q = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    previous = f"{previous_year}-Q{previous_q}"
+    in_grace = (today - quarter_start(year, quarter)).days <= grace
+    quarterly = {e["period"]: e for e in usable if e["kind"] == "quarterly"}
+    if current in quarterly:
+        notes.insert(1 if newest else 0, f"quarterly {quarterly[current]['file']} ({current})")
+    elif previous in quarterly and in_grace:
+        notes.insert(
+            1 if newest else 0, f"quarterly {quarterly[previous]['file']} ({previous}, accepted within {grace} days of {current} starting)"
+        )
+    else:
+        found = ", ".join(sorted(quarterly)) or "none"
+        accepted = f"{current} (or {previous} until {quarter_start(year, quarter) + dt.timedelta(days=grace)})"
+        findings.append(
+            Finding("audit:quarterly", Status.FAIL, f"no quarterly export for {accepted} in {data['folder']} (quarters found: {found})")
+        )
+
+    summary = "; ".join([*(f.detail for f in findings), *notes])
+    if problems:
+        return Outcome(Status.ERROR, "; ".join([*problems, summary]), findings)
+    return Outcome(Status.PASS, summary, findings)

@@ -1,0 +1,329 @@
+"""Scanner reports: OWASP ZAP (traditional JSON or XML), Trivy JSON (both shapes) and
+Bandit (its JSON report, or `bandit -r` run on the configured source tree).
+
+    sources:
+      scanners:
+        zap: "reports/zap/*.json"          # glob; .xml files are read as ZAP's XML report
+        trivy: "reports/trivy/*.json"      # SchemaVersion 2 object or the old bare array
+        bandit: "reports/bandit.json"      # glob of `bandit -f json` reports, and/or
+        bandit_source: src/lunia           # a tree to run `bandit -r` on (paths relative to golive.yml)
+        bandit_args: ["-x", "tests"]       # extra arguments for that run
+
+Every report becomes facts (alerts, vulnerabilities, results, its date); a report that
+cannot be used becomes an entry with `error` naming the file, never an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import importlib.util
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, ClassVar
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from golive.collectors import CollectContext, Collector, Evidence, register
+from golive.supply_chain import ReportError, load_json, read_bounded
+
+TOOLS = ("zap", "trivy", "bandit")
+
+
+@register
+class ScannersCollector(Collector):
+    source = "scanners"
+    settings_keys: ClassVar[set[str]] = {"zap", "trivy", "bandit", "bandit_source", "bandit_args"}
+    default_timeout = 300.0
+
+    def collect(self, ctx: CollectContext) -> Evidence:
+        if not any(ctx.settings.get(key) for key in ("zap", "trivy", "bandit", "bandit_source")):
+            return Evidence.unavailable(self.source, "sources.scanners (zap, trivy, bandit or bandit_source) not configured")
+        data: dict[str, Any] = {}
+        for tool, parse in (("zap", parse_zap), ("trivy", parse_trivy), ("bandit", parse_bandit)):
+            pattern = ctx.settings.get(tool)
+            data[tool] = {"configured": bool(pattern), "pattern": str(pattern or ""), "reports": []}
+            if pattern:
+                data[tool]["reports"] = [ingest(path, parse) for path in expand(ctx, str(pattern))]
+        if ctx.settings.get("bandit_source"):
+            data["bandit"]["configured"] = True
+            data["bandit"]["reports"].append(run_bandit(ctx, self.default_timeout))
+        return Evidence(self.source, data=data, files=[ctx.write_evidence("scanners", data)])
+
+
+def expand(ctx: CollectContext, pattern: str) -> list[Path]:
+    return [Path(match) for match in sorted(glob.glob(str(ctx.config.resolve(pattern)), recursive=True)) if Path(match).is_file()]
+
+
+def ingest(path: Path, parse: Any) -> dict[str, Any]:
+    try:
+        report: dict[str, Any] = parse(path, read_bounded(path))
+    except ReportError as exc:
+        return {"file": str(path), "error": str(exc)}
+    report["file"] = str(path)
+    if not report.get("generated"):
+        # Old Trivy reports carry no date; the file's time is the only one there is, and the check says so.
+        report["generated"] = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat()
+        report["date_origin"] = "file modification time"
+    return report
+
+
+# ------------------------------------------------------------------------------ ZAP
+
+ZAP_RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
+ZAP_CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
+
+
+def parse_zap(path: Path, content: bytes) -> dict[str, Any]:
+    """ZAP's traditional JSON or XML report as {generated, sites, alerts}."""
+    if content.lstrip()[:1] == b"<":
+        return _zap_xml(path, content)
+    data = load_json(path, content)
+    if not isinstance(data, dict) or not isinstance(data.get("site", []), list):
+        raise ReportError(f"{path}: not a ZAP traditional JSON report (an object with a 'site' list)")
+    if "site" not in data and "@version" not in data:
+        raise ReportError(f"{path}: not a ZAP traditional JSON report (no '@version' or 'site')")
+    sites: list[str] = []
+    alerts: list[dict[str, Any]] = []
+    for index, site in enumerate(data.get("site", [])):
+        if not isinstance(site, dict):
+            raise ReportError(f"{path}: site[{index}] is not an object")
+        name = str(site.get("@name") or site.get("@host") or f"site[{index}]")
+        sites.append(name)
+        raw_alerts = site.get("alerts") or []
+        if not isinstance(raw_alerts, list):
+            raise ReportError(f"{path}: site[{index}].alerts is not a list")
+        for number, alert in enumerate(raw_alerts):
+            if not isinstance(alert, dict):
+                raise ReportError(f"{path}: site[{index}].alerts[{number}] is not an object")
+            alerts.append(_zap_alert(path, f"site[{index}].alerts[{number}]", name, alert))
+    generated = _zap_date(data.get("created"), data.get("@generated"))
+    return {
+        "format": "json",
+        "version": str(data.get("@version", "")),
+        "generated": generated,
+        "date_origin": "report",
+        "sites": sites,
+        "alerts": alerts,
+    }
+
+
+def _zap_xml(path: Path, content: bytes) -> dict[str, Any]:
+    try:
+        root = SafeET.fromstring(content)
+    except (ET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise ReportError(f"{path}: invalid XML: {exc}") from None
+    if root.tag != "OWASPZAPReport":
+        raise ReportError(f"{path}: root element is <{root.tag}>, not <OWASPZAPReport>")
+    sites: list[str] = []
+    alerts: list[dict[str, Any]] = []
+    for index, site in enumerate(root.iter("site")):
+        name = site.get("name") or site.get("host") or f"site[{index}]"
+        sites.append(name)
+        for number, item in enumerate(site.iter("alertitem")):
+            fields = {child.tag: (child.text or "").strip() for child in item if len(child) == 0}
+            alerts.append(_zap_alert(path, f"site {name} alertitem {number + 1}", name, fields))
+    generated = _zap_date(root.get("created"), root.get("generated"))
+    return {
+        "format": "xml",
+        "version": root.get("version", ""),
+        "generated": generated,
+        "date_origin": "report",
+        "sites": sites,
+        "alerts": alerts,
+    }
+
+
+def _zap_alert(path: Path, where: str, site: str, alert: dict[str, Any]) -> dict[str, Any]:
+    plugin = str(alert.get("pluginid") or "").strip()
+    if not plugin.isdigit():
+        raise ReportError(f"{path}: {where} has no numeric pluginid")
+    try:
+        risk = int(str(alert.get("riskcode")).strip())
+        confidence = int(str(alert.get("confidence")).strip())
+    except ValueError:
+        raise ReportError(f"{path}: {where} (plugin {plugin}) has no numeric riskcode/confidence") from None
+    if risk not in ZAP_RISKS or confidence not in ZAP_CONFIDENCES:
+        raise ReportError(f"{path}: {where} (plugin {plugin}) riskcode {risk} / confidence {confidence} out of range")
+    name = str(alert.get("name") or alert.get("alert") or f"plugin {plugin}")
+    count = str(alert.get("count") or "").strip()
+    return {
+        "pluginid": plugin,
+        "name": name,
+        "risk": risk,
+        "confidence": confidence,
+        "site": site,
+        "count": int(count) if count.isdigit() else None,
+    }
+
+
+def _zap_date(created: Any, generated: Any) -> str | None:
+    """ZAP 2.12+ writes an ISO `created`; older ones only `generated` like 'Tue, 9 Jan 2024 12:25:17' (UTC)."""
+    if isinstance(created, str) and created:
+        moment = _iso(created)
+        if moment:
+            return moment.isoformat()
+    if isinstance(generated, str) and generated:
+        try:
+            return dt.datetime.strptime(generated.strip(), "%a, %d %b %Y %H:%M:%S").replace(tzinfo=dt.UTC).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _iso(text: str) -> dt.datetime | None:
+    text = text.strip().replace("Z", "+00:00")
+    # Go writes nanoseconds; Python takes at most microseconds.
+    if "." in text:
+        head, _, tail = text.partition(".")
+        digits = "".join(ch for ch in tail if ch.isdigit())
+        text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# ------------------------------------------------------------------------------ Trivy
+
+
+def parse_trivy(path: Path, content: bytes) -> dict[str, Any]:
+    """Trivy JSON: the SchemaVersion 2 object or the pre-0.20 bare array of results."""
+    data = load_json(path, content)
+    if isinstance(data, list):
+        shape, results, created, artifact = "legacy", data, None, ""
+    elif isinstance(data, dict) and ("Results" in data or "SchemaVersion" in data):
+        if data.get("SchemaVersion") not in (None, 2):
+            raise ReportError(f"{path}: Trivy SchemaVersion {data.get('SchemaVersion')!r} is not supported (2 is)")
+        shape, results, artifact = "v2", data.get("Results") or [], str(data.get("ArtifactName") or "")
+        created = _iso(data["CreatedAt"]) if isinstance(data.get("CreatedAt"), str) else None
+    else:
+        raise ReportError(f"{path}: not a Trivy JSON report (an object with Results, or a list of results)")
+    if not isinstance(results, list):
+        raise ReportError(f"{path}: Results is not a list")
+    vulnerabilities: list[dict[str, Any]] = []
+    targets: list[str] = []
+    for index, result in enumerate(results):
+        if not isinstance(result, dict):
+            raise ReportError(f"{path}: Results[{index}] is not an object")
+        target = str(result.get("Target") or f"Results[{index}]")
+        targets.append(target)
+        found = result.get("Vulnerabilities") or []
+        if not isinstance(found, list):
+            raise ReportError(f"{path}: Results[{index}].Vulnerabilities is not a list")
+        for number, vuln in enumerate(found):
+            if not isinstance(vuln, dict):
+                raise ReportError(f"{path}: Results[{index}].Vulnerabilities[{number}] is not an object")
+            vuln_id = vuln.get("VulnerabilityID")
+            if not isinstance(vuln_id, str) or not vuln_id.strip():
+                raise ReportError(f"{path}: Results[{index}].Vulnerabilities[{number}] has no VulnerabilityID")
+            package = vuln.get("PkgName") or str(vuln.get("PkgID") or "").split("@")[0] or "unknown-package"
+            severity = vuln.get("Severity")
+            vulnerabilities.append(
+                {
+                    "id": vuln_id.strip(),
+                    "package": str(package),
+                    "installed": str(vuln.get("InstalledVersion") or ""),
+                    "fixed": str(vuln.get("FixedVersion") or ""),
+                    "severity": str(severity).upper() if isinstance(severity, str) and severity else "UNKNOWN",
+                    "target": target,
+                    "title": str(vuln.get("Title") or ""),
+                }
+            )
+    return {
+        "shape": shape,
+        "artifact": artifact,
+        "generated": created.isoformat() if created else None,
+        "date_origin": "report",
+        "targets": targets,
+        "vulnerabilities": vulnerabilities,
+    }
+
+
+# ------------------------------------------------------------------------------ Bandit
+
+
+def parse_bandit(path: Path, content: bytes) -> dict[str, Any]:
+    """Bandit's `-f json` report: results, `# nosec` counts and files it could not scan."""
+    data = load_json(path, content)
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise ReportError(f"{path}: not a Bandit JSON report (an object with a 'results' list)")
+    results: list[dict[str, Any]] = []
+    for index, result in enumerate(data["results"]):
+        if not isinstance(result, dict) or not isinstance(result.get("test_id"), str) or not isinstance(result.get("filename"), str):
+            raise ReportError(f"{path}: results[{index}] lacks test_id or filename")
+        line = result.get("line_number")
+        results.append(
+            {
+                "test_id": result["test_id"],
+                "filename": _relative(result["filename"]),
+                "line": line if isinstance(line, int) else None,
+                "severity": str(result.get("issue_severity") or "UNDEFINED").upper(),
+                "confidence": str(result.get("issue_confidence") or "UNDEFINED").upper(),
+                "text": str(result.get("issue_text") or ""),
+            }
+        )
+    totals = (data.get("metrics") or {}).get("_totals") if isinstance(data.get("metrics"), dict) else None
+    totals = totals if isinstance(totals, dict) else {}
+    errors = [
+        f"{_relative(str(entry.get('filename', '?')))}: {entry.get('reason', 'error')}" if isinstance(entry, dict) else str(entry)
+        for entry in (data.get("errors") or [])
+    ]
+    generated = _iso(data["generated_at"]) if isinstance(data.get("generated_at"), str) else None
+    return {
+        "generated": generated.isoformat() if generated else None,
+        "date_origin": "report",
+        "results": results,
+        "nosec": _count(totals.get("nosec")),
+        "skipped_tests": _count(totals.get("skipped_tests")),
+        "errors": errors,
+    }
+
+
+def _relative(filename: str) -> str:
+    return filename[2:] if filename.startswith("./") else filename
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def bandit_command() -> list[str] | None:
+    if importlib.util.find_spec("bandit") is not None:
+        return [sys.executable, "-m", "bandit"]
+    found = shutil.which("bandit")
+    return [found] if found else None
+
+
+def run_bandit(ctx: CollectContext, timeout: float) -> dict[str, Any]:
+    """`bandit -r` on the configured tree, from golive.yml's folder so finding paths are relative to it."""
+    source = str(ctx.settings["bandit_source"])
+    target = ctx.config.resolve(source)
+    label = f"bandit -r {source}"
+    if not target.exists():
+        return {"file": label, "error": f"sources.scanners.bandit_source {target} does not exist"}
+    command = bandit_command()
+    if command is None:
+        return {"file": label, "error": "bandit is not installed (pip install bandit)"}
+    extra = ctx.settings.get("bandit_args") or []
+    if not isinstance(extra, list) or not all(isinstance(arg, str) for arg in extra):
+        return {"file": label, "error": "sources.scanners.bandit_args must be a list of strings"}
+    base = ctx.config.base_dir
+    relative = str(target.relative_to(base)) if target.is_relative_to(base) else str(target)
+    argv = [*command, "-r", relative, "-f", "json", "-q", *extra]
+    done = ctx.run(argv, cwd=base, timeout=float(ctx.settings.get("timeout", timeout)))
+    # Bandit exits 1 when it found issues; only a missing or broken report is a failure to run.
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        tail = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        return {"file": label, "error": f"{label} failed: {tail}"}
+    try:
+        report = parse_bandit(Path(label), done.stdout.encode())
+    except ReportError as exc:
+        return {"file": label, "error": str(exc)}
+    # A live run is current by construction: the check does not age it against --as-of.
+    report.update(file=label, live=True, argv=argv, returncode=done.returncode)
+    return report
