@@ -183,7 +183,7 @@ def check(
         written = [available[name].filename for name in wanted]
         for name in wanted:
             (staging / available[name].filename).write_text(available[name].render(document), encoding="utf-8")
-        _publish(staging, out_dir, written)
+        _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if document.get("history_file"):
@@ -193,19 +193,19 @@ def check(
     summary(document, console)
     for filename in written:
         console.print(f"report: {out_dir / filename}")
+    if document.get("archive"):
+        console.print(f"evidence archive: {out_dir / document['archive']['file']}")
     sys.exit(EXIT_GO if document["decision"]["verdict"] == "GO" else EXIT_NO_GO)
 
 
-def _publish(staging: Path, out_dir: Path, filenames: list[str]) -> None:
-    """Move a finished run into --out, replacing the previous run's files only now."""
-    evidence = staging / "evidence"
-    target = out_dir / "evidence"
-    if target.exists():
-        shutil.rmtree(target)
-    if evidence.exists():
-        os.replace(evidence, target)
-    for filename in filenames:
-        os.replace(staging / filename, out_dir / filename)
+def _publish(staging: Path, out_dir: Path) -> None:
+    """Move a finished run (reports, evidence, archive) into --out, replacing the previous
+    run's files only now."""
+    for entry in sorted(staging.iterdir()):
+        target = out_dir / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        os.replace(entry, target)
 
 
 def _keep_history(document: dict[str, Any]) -> None:
@@ -566,3 +566,43 @@ def attest(item_id: str, by: str, role: str, evidence: str, valid_days: int, key
         fail_usage(str(exc))
     append(config.attestations, entry, existing)
     click.echo(f"attested {item_id} by {by} ({role}) until {entry['expires'][:10]}: {config.attestations}")
+
+
+@main.command(name="verify-archive")
+@click.argument("archive", metavar="ARCHIVE", type=click.Path(path_type=Path))
+@click.option(
+    "--result",
+    "result_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="result.json whose recorded manifest digest the archive must match.",
+)
+def verify_archive_command(archive: Path, result_path: Path | None) -> None:
+    """Re-check an evidence archive: every file against its MANIFEST SHA-256.
+
+    Exits 0 when intact, 1 when a file is missing, added or changed (or, with
+    --result, when the manifest is not the one the result recorded).
+
+    \b
+    Examples:
+      golive verify-archive golive-out/golive-evidence-prod-1a2b3c4d5e6f-20261129T120000Z.tar.gz
+      golive verify-archive ARCHIVE --result golive-out/result.json
+    """
+    from golive.archive import verify_archive
+
+    if not archive.is_file():
+        fail_usage(f"{archive}: archive not found")
+    expected = None
+    if result_path is not None:
+        document = _load_result_or_exit(result_path)
+        if not document.get("archive"):
+            fail_usage(f"{result_path}: the result records no evidence archive")
+        expected = document["archive"]["manifest_sha256"]
+    check = verify_archive(archive, expected)
+    if check.ok:
+        click.echo(f"intact: {archive} ({check.files} files, manifest sha256 {check.manifest_sha256})")
+        sys.exit(EXIT_GO)
+    click.echo(f"NOT intact: {archive}")
+    for problem in check.problems:
+        click.echo(f"  - {problem}")
+    sys.exit(EXIT_NO_GO)

@@ -75,13 +75,33 @@ def needs_attestation(item: ItemSpec) -> bool:
 def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: Progress | None = None) -> dict[str, Evidence]:
     """Run every needed collector at once, each within its own timeout and all within
     `options.timeout`; a collector that does not finish has its processes killed and
-    its evidence marked missing, so the items depending on it are insufficient."""
+    its evidence marked missing, so the items depending on it are insufficient.
+    Collectors that consume the others' evidence (`runs_last`) run once those are done."""
     available = collectors_pkg.registered()
+    needed = needed_sources(config, options.as_dict())
+    last = [source for source in needed if source in available and available[source].runs_last]
     results: dict[str, Evidence] = {}
+    deadline = time.monotonic() + options.timeout
+    for batch in ([source for source in needed if source not in last], last):
+        _collect_batch(batch, available, config, options, evidence_dir, results, deadline, progress)
+    return results
+
+
+def _collect_batch(
+    sources: list[str],
+    available: dict[str, type[collectors_pkg.Collector]],
+    config: Config,
+    options: RunOptions,
+    evidence_dir: Path,
+    results: dict[str, Evidence],
+    deadline: float,
+    progress: Progress | None,
+) -> None:
     running: list[tuple[str, threading.Thread, CollectContext, float]] = []
     lock = threading.Lock()
     started = time.monotonic()
-    for source in needed_sources(config, options.as_dict()):
+    earlier = dict(results)
+    for source in sources:
         cls = available.get(source)
         if cls is None:
             results[source] = Evidence.unavailable(source, f"no collector configured for source '{source}'")
@@ -89,6 +109,7 @@ def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: P
                 progress("done", source, results[source])
             continue
         ctx = CollectContext(config, options.as_of, evidence_dir, source, options.as_dict())
+        ctx.evidence = earlier
         limit = float(ctx.settings.get("timeout", cls.default_timeout))
 
         def work(source: str = source, cls: type[collectors_pkg.Collector] = cls, ctx: CollectContext = ctx) -> None:
@@ -115,7 +136,6 @@ def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: P
         thread.start()
         running.append((source, thread, ctx, limit))
 
-    deadline = started + options.timeout
     for source, thread, ctx, limit in running:
         thread.join(max(0.0, min(started + limit, deadline) - time.monotonic()))
         if thread.is_alive():
@@ -129,7 +149,6 @@ def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: P
                     results[source] = evidence
             if progress and timed_out:
                 progress("done", source, evidence)
-    return results
 
 
 def skip_reason(item: ItemSpec, config: Config) -> str | None:
@@ -272,11 +291,17 @@ def run(
             }
             for source, ev in sorted(evidence.items())
         },
-        "archive": None,
+        "archive": _archive_block(evidence.get("archive")),
         "history_file": str(history_file(config, options.as_of, document_commit)) if config.history else None,
     }
     document["digest"] = digest(document)
     return document
+
+
+def _archive_block(archive: Evidence | None) -> dict[str, str] | None:
+    if archive is None or archive.error or archive.missing or archive.data["problems"]:
+        return None
+    return {"file": archive.data["file"], "manifest_sha256": "sha256:" + archive.data["manifest_sha256"]}
 
 
 def history_file(config: Config, as_of: dt.datetime, commit: str | None) -> Path:

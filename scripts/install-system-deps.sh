@@ -15,6 +15,7 @@ packages=(
     git                # release metadata
     podman             # builds real OCI images for infra.images' SBOM and signature tests
     runc               # podman's runtime here: crun fails on hybrid cgroups
+    postgresql         # a real server for the KPI SQL source (tests start their own cluster)
 )
 
 missing=()

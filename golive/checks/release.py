@@ -48,9 +48,10 @@ def version_tag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
         if not getattr(ctx.config, setting):
             continue
         other = ctx.evidence.get(source)
-        if other is None or other.error or other.missing or "versions" not in other.data:
+        if other is None or other.error or other.missing or not other.data.get("versions"):
             reason = (other.error or other.missing) if other else "not collected"
-            unavailable.append(f"{source} versions: {reason or 'no versions reported'}")
+            # An inventory without hosts proves nothing about what runs where.
+            unavailable.append(f"{source} versions: {reason or 'none reported'}")
             continue
         for name, reported in sorted(other.data["versions"].items()):
             if reported != version:

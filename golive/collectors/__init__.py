@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -54,6 +55,8 @@ class CollectContext:
         self.source = source
         self.settings: dict[str, Any] = config.sources.get(source, {})
         self.options = options
+        # Evidence of the collectors that ran before this one (for those that run last).
+        self.evidence: dict[str, Evidence] = {}
         self._processes: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self.cancelled = threading.Event()
@@ -97,12 +100,32 @@ class CollectContext:
             _kill_group(process)
 
     def write_evidence(self, name: str, data: Any) -> str:
-        """Store `data` as evidence/<source>/<name>.json; returns the path relative to the output."""
+        """Store `data` as evidence/<source>/<name>.json; returns the path relative to the output.
+
+        Values under secret-looking keys are replaced first: collectors drop secrets at the
+        source, and this is the last line before evidence reaches reports and archives.
+        """
         folder = self.evidence_dir / self.source
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.json"
-        target.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(redact(data), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
         return str(target.relative_to(self.evidence_dir.parent))
+
+
+SECRET_KEY = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+def redact(data: Any) -> Any:
+    """`data` with every value under a secret-looking key replaced by REDACTED."""
+    if isinstance(data, dict):
+        return {
+            key: REDACTED if isinstance(key, str) and SECRET_KEY.search(key) and data[key] not in (None, "") else redact(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [redact(value) for value in data]
+    return data
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
@@ -116,6 +139,8 @@ class Collector:
     source: ClassVar[str]
     settings_keys: ClassVar[set[str]] = set()
     default_timeout: ClassVar[float] = 120.0
+    # Collectors that consume the others' output (the evidence archive) run after them.
+    runs_last: ClassVar[bool] = False
 
     def collect(self, ctx: CollectContext) -> Evidence:
         raise NotImplementedError

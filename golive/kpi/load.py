@@ -1,0 +1,390 @@
+"""Reading the KPI sources: CSV, JSON or YAML files, SQL tables through an SQLAlchemy URL,
+and the explainability score from a JSON file or an HTTP(S) endpoint.
+
+Every problem is a `LoadError` whose message names the source and, when known, the row
+(`returns.csv line 14`, `postgresql://kpi@db/kpi table returns row 3`), so the check can
+report `error` with it. Passwords in URLs never appear in messages or evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# Bounds on what one source may hold: a KPI series far beyond them is a wrong path or table.
+MAX_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 1_000_000
+FILE_SUFFIXES = (".csv", ".json", ".yml", ".yaml")
+
+Resolve = Callable[[str], Path]
+
+
+class LoadError(Exception):
+    """A source could not be read or holds a value that is not usable; the message says where."""
+
+
+@dataclass
+class Row:
+    where: str
+    values: dict[str, Any]
+
+
+@dataclass
+class Table:
+    source: str
+    rows: list[Row]
+
+
+def is_url(spec: str) -> bool:
+    return "://" in spec
+
+
+def display(spec: str) -> str:
+    """How a source is named in messages and evidence: the path as configured, or the URL without its password."""
+    if not is_url(spec) or spec.startswith(("http://", "https://")):
+        return spec
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(spec).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL still must not leak what looks like a password
+        scheme, _, rest = spec.partition("://")
+        return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def read_table(spec: str, resolve: Resolve, table: str, columns: list[str], optional: set[str], order_by: str | None) -> Table:
+    """The rows of a file or SQL table, each with `columns` (an `optional` column may be absent: None)."""
+    if is_url(spec):
+        return _read_sql(spec, resolve, table, columns, optional, order_by)
+    path = resolve(spec)
+    suffix = path.suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise LoadError(f"{spec}: unsupported file type (use {', '.join(FILE_SUFFIXES)} or an SQLAlchemy URL)")
+    text = _read_text(spec, path)
+    if suffix == ".csv":
+        return _read_csv(spec, text, columns, optional)
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"{spec} line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark is not None else ""
+            raise LoadError(f"{spec}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    return _read_records(spec, data, columns, optional)
+
+
+def _read_text(spec: str, path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError(f"{spec}: {size} bytes, more than the {MAX_BYTES} a KPI source may hold")
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LoadError(f"{spec}: no such file ({path})") from None
+    except IsADirectoryError:
+        raise LoadError(f"{spec}: is a directory, not a file ({path})") from None
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{spec}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise LoadError(f"{spec}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_csv(spec: str, text: str, columns: list[str], optional: set[str]) -> Table:
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = next(reader, None)
+        if header is None:
+            return Table(spec, [])
+        names = [name.strip() for name in header]
+        missing = [name for name in columns if name not in names and name not in optional]
+        if missing:
+            raise LoadError(f"{spec} line 1: no column {', '.join(map(repr, missing))} (columns: {', '.join(names)})")
+        index = {name: names.index(name) for name in columns if name in names}
+        rows: list[Row] = []
+        for record in reader:
+            if not record or not any(cell.strip() for cell in record):
+                continue
+            where = f"{spec} line {reader.line_num}"
+            if len(record) != len(names):
+                raise LoadError(f"{where}: {len(record)} fields, the header has {len(names)}")
+            if len(rows) >= MAX_ROWS:
+                raise LoadError(f"{spec}: more than {MAX_ROWS} rows")
+            rows.append(Row(where, {name: record[index[name]] if name in index else None for name in columns}))
+    except csv.Error as exc:
+        raise LoadError(f"{spec} line {reader.line_num}: malformed CSV: {exc}") from None
+    return Table(spec, rows)
+
+
+def _read_records(spec: str, data: Any, columns: list[str], optional: set[str]) -> Table:
+    if data is None:
+        return Table(spec, [])
+    if isinstance(data, dict):
+        lists = [key for key, value in data.items() if isinstance(value, list)]
+        if len(lists) != 1:
+            raise LoadError(f"{spec}: expected a list of records, or a mapping holding exactly one such list")
+        data = data[lists[0]]
+    if not isinstance(data, list):
+        raise LoadError(f"{spec}: expected a list of records, found {type(data).__name__}")
+    if len(data) > MAX_ROWS:
+        raise LoadError(f"{spec}: more than {MAX_ROWS} rows")
+    rows: list[Row] = []
+    for number, record in enumerate(data, start=1):
+        where = f"{spec} record {number}"
+        if not isinstance(record, dict):
+            raise LoadError(f"{where}: expected a mapping of column to value, found {type(record).__name__}")
+        missing = [name for name in columns if name not in record and name not in optional]
+        if missing:
+            raise LoadError(f"{where}: no {', '.join(map(repr, missing))} (keys: {', '.join(map(str, record))})")
+        rows.append(Row(where, {name: record.get(name) for name in columns}))
+    return Table(spec, rows)
+
+
+def _read_sql(spec: str, resolve: Resolve, table: str, columns: list[str], optional: set[str], order_by: str | None) -> Table:
+    try:
+        import sqlalchemy as sa
+        from sqlalchemy.engine import make_url
+    except ImportError:
+        raise LoadError(f"{display(spec)}: SQL sources need SQLAlchemy installed") from None
+    shown = display(spec)
+    try:
+        url = make_url(spec)
+    except Exception as exc:
+        raise LoadError(f"{shown}: not an SQLAlchemy URL: {exc}") from None
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            raise LoadError(f"{shown}: name the SQLite database file (sqlite:///path/to/kpi.db)")
+        path = resolve(database)
+        if not path.is_file():
+            raise LoadError(f"{shown}: no such database file ({path})")
+        # Read-only, so a wrong path or a typo can never create or change a database.
+        url = url.set(database=f"file:{path}?mode=ro", query={"uri": "true"})
+    elif url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = 10
+    schema, _, name = table.rpartition(".")
+    label = f"{shown} table {table}"
+    try:
+        engine = sa.create_engine(url, connect_args=connect_args)
+    except Exception as exc:
+        raise LoadError(f"{shown}: {_first_line(exc)}") from None
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            if not inspector.has_table(name, schema=schema or None):
+                raise LoadError(f"{shown}: no table {table!r}")
+            present = {str(column["name"]) for column in inspector.get_columns(name, schema=schema or None)}
+            missing = [column for column in columns if column not in present and column not in optional]
+            if missing:
+                raise LoadError(f"{label}: no column {', '.join(map(repr, missing))} (columns: {', '.join(sorted(present))})")
+            selected = [column for column in columns if column in present]
+            ordering: list[sa.ColumnClause[Any]] = [sa.column(order_by)] if order_by else []
+            statement: sa.Select[*tuple[Any, ...]] = (
+                sa.select(*[sa.column(column) for column in selected])
+                .select_from(sa.table(name, schema=schema or None))
+                .order_by(*ordering)
+                .limit(MAX_ROWS + 1)
+            )
+            records = connection.execute(statement).all()
+    except LoadError:
+        raise
+    except Exception as exc:
+        raise LoadError(f"{label}: {_first_line(exc)}") from None
+    finally:
+        engine.dispose()
+    if len(records) > MAX_ROWS:
+        raise LoadError(f"{label}: more than {MAX_ROWS} rows")
+    rows = [
+        Row(f"{label} row {number}", {column: record._mapping.get(column) for column in columns})
+        for number, record in enumerate(records, start=1)
+    ]
+    return Table(shown, rows)
+
+
+def _first_line(exc: BaseException) -> str:
+    origin = getattr(exc, "orig", None) or exc
+    lines = str(origin).strip().splitlines()
+    return f"{type(origin).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def number(row: Row, column: str) -> float:
+    """The finite number in `column`; empty, NaN, inf or text is a LoadError naming the row."""
+    value = row.values.get(column)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise LoadError(f"{row.where}: column {column!r} is empty")
+    if isinstance(value, bool):
+        raise LoadError(f"{row.where}: column {column!r} is {value!r}, not a number")
+    try:
+        result = float(value) if isinstance(value, int | float | Decimal) else float(str(value).strip())
+    except (TypeError, ValueError):
+        raise LoadError(f"{row.where}: column {column!r} is {value!r}, not a number") from None
+    if not math.isfinite(result):
+        raise LoadError(f"{row.where}: column {column!r} is {value!r}, not a finite number")
+    return result
+
+
+def moment(row: Row, column: str, zone: ZoneInfo) -> dt.datetime | dt.date:
+    """A date (kept as a date) or a timestamp (naive ones are in `zone`), from `column`."""
+    value = row.values.get(column)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise LoadError(f"{row.where}: column {column!r} is empty")
+    if isinstance(value, dt.datetime):
+        parsed: dt.datetime | dt.date = value
+    elif isinstance(value, dt.date):
+        return value
+    else:
+        text = str(value).strip()
+        try:
+            parsed = dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise LoadError(f"{row.where}: column {column!r} is {value!r}, not an ISO-8601 date or timestamp") from None
+    if isinstance(parsed, dt.datetime):
+        return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
+    return parsed
+
+
+def day(row: Row, column: str, zone: ZoneInfo) -> dt.date:
+    value = moment(row, column, zone)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def timestamp(row: Row, column: str, zone: ZoneInfo) -> dt.datetime:
+    """A UTC timestamp; a bare date means the end of that day in `zone`."""
+    value = moment(row, column, zone)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time.max, zone)
+    return value.astimezone(dt.UTC)
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def series(table: Table, date_column: str, value_column: str, zone: ZoneInfo, kind: str) -> list[tuple[dt.date, float]]:
+    """A daily series with ascending, unique dates and finite values; returns above -100 %, equity above 0."""
+    if not table.rows:
+        raise LoadError(f"{table.source}: no rows")
+    points: list[tuple[dt.date, float]] = []
+    previous: tuple[dt.date, str] | None = None
+    for row in table.rows:
+        when = day(row, date_column, zone)
+        value = number(row, value_column)
+        if previous is not None:
+            if when == previous[0]:
+                raise LoadError(f"{row.where}: date {when.isoformat()} repeats {previous[1]}")
+            if when < previous[0]:
+                raise LoadError(
+                    f"{row.where}: date {when.isoformat()} comes after {previous[0].isoformat()} ({previous[1]}); dates must ascend"
+                )
+        if kind == "returns" and value <= -1:
+            raise LoadError(f"{row.where}: return {value:g} is a loss of 100 % or more")
+        if kind == "equity" and value <= 0:
+            raise LoadError(f"{row.where}: equity {value:g} is not positive")
+        points.append((when, value))
+        previous = (when, row.where)
+    return points
+
+
+def trades(table: Table, columns: dict[str, str], zone: ZoneInfo, pnl_basis: str) -> tuple[list[dict[str, Any]], int]:
+    """(closed trades as {id, closed_at, pnl, fees}, count of open trades: an empty close time)."""
+    closed: list[dict[str, Any]] = []
+    open_count = 0
+    seen: dict[str, str] = {}
+    for row in table.rows:
+        ident_raw = row.values.get(columns["id"])
+        if ident_raw is None or not str(ident_raw).strip():
+            raise LoadError(f"{row.where}: column {columns['id']!r} is empty")
+        ident = str(ident_raw).strip()
+        if ident in seen:
+            raise LoadError(f"{row.where}: trade {ident!r} repeats {seen[ident]}")
+        seen[ident] = row.where
+        closing = row.values.get(columns["closed_at"])
+        if closing is None or (isinstance(closing, str) and not closing.strip()):
+            open_count += 1
+            continue
+        fees: float | None = None
+        if row.values.get(columns["fees"]) is not None or pnl_basis == "gross":
+            fees = number(row, columns["fees"])
+        closed.append(
+            {
+                "id": ident,
+                "closed_at": timestamp(row, columns["closed_at"], zone).isoformat(),
+                "pnl": number(row, columns["pnl"]),
+                "fees": fees,
+                "where": row.where,
+            }
+        )
+    return closed, open_count
+
+
+def incidents(table: Table, columns: dict[str, str], zone: ZoneInfo) -> list[dict[str, str]]:
+    """Incident explanations {start, end, text, where}; an end before its start or an empty text is an error."""
+    result: list[dict[str, str]] = []
+    for row in table.rows:
+        start = day(row, columns["start"], zone)
+        end = day(row, columns["end"], zone)
+        text = row.values.get(columns["text"])
+        if text is None or not str(text).strip():
+            raise LoadError(f"{row.where}: column {columns['text']!r} is empty: an incident must explain")
+        if end < start:
+            raise LoadError(f"{row.where}: ends {end.isoformat()} before it starts {start.isoformat()}")
+        result.append({"start": start.isoformat(), "end": end.isoformat(), "text": " ".join(str(text).split()), "where": row.where})
+    return result
+
+
+def explainability(spec: str, resolve: Resolve, zone: ZoneInfo, timeout: float) -> dict[str, Any]:
+    """{score, out_of, date} from a JSON document: a file, or the body of an HTTP(S) GET."""
+    if spec.startswith(("http://", "https://")):
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(spec, headers={"Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # TLS verified by default
+                body = response.read(MAX_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            raise LoadError(f"{spec}: HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise LoadError(f"{spec}: {getattr(exc, 'reason', None) or exc}") from None
+        if len(body) > MAX_BYTES:
+            raise LoadError(f"{spec}: response larger than {MAX_BYTES} bytes")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LoadError(f"{spec}: response is not UTF-8") from None
+    elif is_url(spec):
+        raise LoadError(f"{display(spec)}: the explainability score comes from a JSON file or an http(s) URL")
+    else:
+        text = _read_text(spec, resolve(spec))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{spec} line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise LoadError(f"{spec}: expected a JSON object with score and date")
+    row = Row(spec, data)
+    score = number(row, "score")
+    out_of = number(row, "out_of") if data.get("out_of") is not None else 10.0
+    if out_of <= 0 or not 0 <= score <= out_of:
+        raise LoadError(f"{spec}: score {score:g} is not within 0..{out_of:g}")
+    when = moment(row, "date", zone)
+    # A bare date stays a date: the check compares it with --as-of's date in the configured zone.
+    dated = when.astimezone(dt.UTC).isoformat() if isinstance(when, dt.datetime) else when.isoformat()
+    return {"score": score, "out_of": out_of, "date": dated}
