@@ -152,7 +152,7 @@ def check(
     """
     from golive import engine
     from golive.decision import load_waivers
-    from golive.reports import formats
+    from golive.reports import assets_in, formats
     from golive.reports.terminal import CollectProgress, summary
     from golive.yamlfile import ConfigError
 
@@ -181,8 +181,9 @@ def check(
         with CollectProgress(_console(stderr=True)) as progress:
             document = engine.run(config, options, staging / "evidence", waivers, problems, progress)
         written = [available[name].filename for name in wanted]
+        assets = assets_in(staging)
         for name in wanted:
-            (staging / available[name].filename).write_text(available[name].render(document), encoding="utf-8")
+            (staging / available[name].filename).write_text(available[name].render(document, assets), encoding="utf-8")
         _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -213,7 +214,7 @@ def _keep_history(document: dict[str, Any]) -> None:
 
     target = Path(document["history_file"])
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(formats()["json"].render(document), encoding="utf-8")
+    target.write_text(formats()["json"].render(document, None), encoding="utf-8")
 
 
 @main.command(name="list")
@@ -353,7 +354,7 @@ def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
       golive report golive-out/result.json --format md
       golive report golive-out/result.json --format html,junit --out /tmp/rendered
     """
-    from golive.reports import formats
+    from golive.reports import assets_in, formats
     from golive.resultfile import load_result
     from golive.yamlfile import ConfigError
 
@@ -365,11 +366,13 @@ def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
         document = load_result(result_path)
     except ConfigError as exc:
         fail_usage(str(exc))
+    # Evidence images sit beside the result, where `golive check` wrote them.
+    assets = assets_in(result_path.parent)
     if out_dir is None:
-        click.echo(available[wanted[0]].render(document), nl=False)
+        click.echo(available[wanted[0]].render(document, assets), nl=False)
         return
     out_dir.mkdir(parents=True, exist_ok=True)
-    rendered = {available[name].filename: available[name].render(document) for name in wanted}
+    rendered = {available[name].filename: available[name].render(document, assets) for name in wanted}
     for filename, text in rendered.items():
         (out_dir / filename).write_text(text, encoding="utf-8")
         click.echo(f"wrote {out_dir / filename}")
@@ -606,3 +609,23 @@ def verify_archive_command(archive: Path, result_path: Path | None) -> None:
     for problem in check.problems:
         click.echo(f"  - {problem}")
     sys.exit(EXIT_NO_GO)
+
+
+@main.command()
+@click.argument("old_path", metavar="OLD.json", type=click.Path(path_type=Path))
+@click.argument("new_path", metavar="NEW.json", type=click.Path(path_type=Path))
+def diff(old_path: Path, new_path: Path) -> None:
+    """Show what changed between two results: statuses, newly failing hosts, KPI and P99 deltas.
+
+    \b
+    Examples:
+      golive diff .golive/history/prod/20261120T120000Z-1a2b3c4d5e6f.json golive-out/result.json
+    """
+    from golive.history import diff as compare
+
+    old, new = _load_result_or_exit(old_path), _load_result_or_exit(new_path)
+    click.echo(f"{old['environment']} {old['release'].get('commit') or '?'} ({old['decision']['verdict']}, {old['as_of']})")
+    click.echo(f"-> {new['environment']} {new['release'].get('commit') or '?'} ({new['decision']['verdict']}, {new['as_of']})")
+    changes = compare(old, new)
+    for line in changes.lines() or ["no change"]:
+        click.echo(f"  {line}")

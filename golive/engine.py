@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +22,9 @@ from golive.checks.release import release_date, tag_version, version_tags
 from golive.collectors import CollectContext, CollectorTimeout, Evidence
 from golive.config import Config
 from golive.decision import Waiver, apply_waivers, decide
+from golive.document import SCHEMA, digest
+from golive.history import diff, last_go
 from golive.model import ItemResult, Outcome, Status, Verdict
-
-SCHEMA = "golive/result/v1"
 
 # Called as (event, source, evidence-or-None): "start" before a collector runs, "done" after.
 Progress = Callable[[str, str, Evidence | None], None]
@@ -294,8 +293,24 @@ def run(
         "archive": _archive_block(evidence.get("archive")),
         "history_file": str(history_file(config, options.as_of, document_commit)) if config.history else None,
     }
+    document["changes_since_last_go"] = changes_since_last_go(config, document)
     document["digest"] = digest(document)
     return document
+
+
+def changes_since_last_go(config: Config, document: dict[str, Any]) -> dict[str, Any] | None:
+    """What changed since this environment's last GO in the history, for the reports."""
+    if config.history is None:
+        return None
+    previous = last_go(config.history / config.environment)
+    if previous is None:
+        return None
+    return {
+        "result": str(previous.path),
+        "as_of": previous.document["as_of"],
+        "commit": previous.document["release"].get("commit"),
+        **diff(previous.document, document).to_json(),
+    }
 
 
 def _archive_block(archive: Evidence | None) -> dict[str, str] | None:
@@ -305,10 +320,14 @@ def _archive_block(archive: Evidence | None) -> dict[str, str] | None:
 
 
 def history_file(config: Config, as_of: dt.datetime, commit: str | None) -> Path:
-    """Where this run's result is kept: history/<environment>/<as-of>-<commit>.json."""
+    """Where this run's result is kept: history/<environment>/<as-of>-<commit>-<run>.json.
+
+    The run part keeps two runs with the same --as-of (a fixed one in CI, or two in one
+    second) from overwriting each other's record.
+    """
     assert config.history is not None
     stamp = as_of.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return config.history / config.environment / f"{stamp}-{(commit or 'nocommit')[:12]}.json"
+    return config.history / config.environment / f"{stamp}-{(commit or 'nocommit')[:12]}-{uuid.uuid4().hex[:8]}.json"
 
 
 def _decision_item(item: ItemSpec, verdict: Verdict) -> ItemResult:
@@ -365,6 +384,7 @@ def item_json(item: ItemResult) -> dict[str, Any]:
         "signoff": item.signoff,
         "kind": item.kind,
         "params": item.params,
+        "metrics": item.outcome.metrics,
     }
     if item.outcome.waiver:
         data["was"] = item.unwaived.value
@@ -378,13 +398,3 @@ def _host_json(outcome: Outcome) -> dict[str, Any]:
     if outcome.waiver:
         data["was"] = outcome.unwaived.value
     return data
-
-
-def canonical(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def digest(document: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of everything but the digest itself."""
-    body = {key: value for key, value in document.items() if key != "digest"}
-    return "sha256:" + hashlib.sha256(canonical(body)).hexdigest()

@@ -99,6 +99,8 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     detail: str = ""
     waiver: dict[str, Any] | None = None
+    # Figures the check measured (a Sharpe ratio, a P99 in ms), so runs can be compared.
+    metrics: dict[str, float] = field(default_factory=dict)
 
     @property
     def unwaived(self) -> Status:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from golive.engine import SCHEMA, digest
+from golive.document import SCHEMA, digest
 from golive.yamlfile import ConfigError
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from golive import signing
-from golive.engine import digest
+from golive.document import digest
 from golive.model import Verdict
 
 KIND = "golive-signoff-v1"

@@ -16,6 +16,7 @@ packages=(
     podman             # builds real OCI images for infra.images' SBOM and signature tests
     runc               # podman's runtime here: crun fails on hybrid cgroups
     postgresql         # a real server for the KPI SQL source (tests start their own cluster)
+    chromium           # headless browser for the HTML report and e2e tests (never a downloaded one)
 )
 
 missing=()

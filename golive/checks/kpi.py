@@ -93,8 +93,11 @@ def sharpe(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         report = f"; rolling {length}-day Sharpe min {low[1]:.2f} on {low[0].isoformat()}, last {rolling[-1][1]:.2f} (reported, not judged)"
     threshold = float(params["min_sharpe"])
     if value > threshold:
-        return Outcome.passed(f"Sharpe {value:.2f} > {threshold:g} ({conventions}){report}")
-    return Outcome(Status.FAIL, f"Sharpe {value:.2f} is not above {threshold:g} ({conventions}, {part['source']}){report}")
+        outcome = Outcome.passed(f"Sharpe {value:.2f} > {threshold:g} ({conventions}){report}")
+    else:
+        outcome = Outcome(Status.FAIL, f"Sharpe {value:.2f} is not above {threshold:g} ({conventions}, {part['source']}){report}")
+    outcome.metrics = {"sharpe": round(value, 4)}
+    return outcome
 
 
 @check("kpi.hit_rate")
@@ -132,8 +135,11 @@ def hit_rate(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     basis = "PnL minus fees" if gross else "net PnL"
     text = f"{wins}/{total} closed trades won ({rate:.1f} %, {basis} > 0) in {span}"
     if rate > threshold:
-        return Outcome.passed(f"{text} > {threshold:g} %")
-    return Outcome(Status.FAIL, f"{text}, not above {threshold:g} % ({part['source']})")
+        outcome = Outcome.passed(f"{text} > {threshold:g} %")
+    else:
+        outcome = Outcome(Status.FAIL, f"{text}, not above {threshold:g} % ({part['source']})")
+    outcome.metrics = {"hit_rate_percent": round(rate, 2), "closed_trades": total}
+    return outcome
 
 
 @check("kpi.explainability")
@@ -157,8 +163,11 @@ def explainability(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
     threshold = float(params["min_score"])
     text = f"explainability {score:.1f}/10 dated {dated}"
     if score >= threshold:
-        return Outcome.passed(f"{text} >= {threshold:g}")
-    return Outcome(Status.FAIL, f"{text}, below {threshold:g} ({source})")
+        outcome = Outcome.passed(f"{text} >= {threshold:g}")
+    else:
+        outcome = Outcome(Status.FAIL, f"{text}, below {threshold:g} ({source})")
+    outcome.metrics = {"explainability_score": round(score, 2)}
+    return outcome
 
 
 @check("kpi.drawdowns")
@@ -194,7 +203,10 @@ def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             Finding(f"drawdown:{episode.start.isoformat()}", Status.FAIL, f"unexplained drawdown {episode.describe()}: {where}")
         )
     if not episodes:
-        return Outcome.passed(f"no drawdown deeper than {threshold:g} % in {span} ({part['source']})")
-    return Outcome.from_findings(
-        findings, f"{len(episodes)} drawdown(s) deeper than {threshold:g} % in {span}, each explained: " + "; ".join(explained)
-    )
+        outcome = Outcome.passed(f"no drawdown deeper than {threshold:g} % in {span} ({part['source']})")
+    else:
+        outcome = Outcome.from_findings(
+            findings, f"{len(episodes)} drawdown(s) deeper than {threshold:g} % in {span}, each explained: " + "; ".join(explained)
+        )
+    outcome.metrics = {"drawdowns_over_threshold": len(episodes), "unexplained_drawdowns": len(findings)}
+    return outcome

@@ -107,3 +107,20 @@ def release_fields(release: dict[str, Any]) -> list[tuple[str, str]]:
         ("Date", (release.get("date") or "unknown") + (f" ({release['date_source']})" if release.get("date_source") else "")),
         ("Repository", release.get("repo") or "unknown"),
     ]
+
+
+def changes_since_last_go(document: Document) -> tuple[str, list[str]] | None:
+    """(heading, one line per change) against the environment's last GO, if the run knew one."""
+    changes = document.get("changes_since_last_go")
+    if not changes:
+        return None
+    heading = f"Changes since the last GO ({changes['as_of']}, commit {str(changes.get('commit') or '?')[:12]})"
+    lines = [f"{entry['item']}: {entry['old']} -> {entry['new']}" for entry in changes["status_changes"]]
+    lines += [f"{entry['item']} on {entry['host']}: newly {entry['status']}" for entry in changes["newly_failing_hosts"]]
+    lines += [
+        f"{entry['item']} {entry['metric']}: {entry['old']:g} -> {entry['new']:g} ({entry['new'] - entry['old']:+g})"
+        for entry in changes["metric_deltas"]
+    ]
+    lines += [f"{item}: new item" for item in changes["added"]]
+    lines += [f"{item}: no longer judged" for item in changes["removed"]]
+    return heading, lines or ["no change"]

@@ -6,18 +6,21 @@ must render the same offline years later. Every value from the document is escap
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from golive.reports import Document, register
+from golive.reports import IMAGE_TYPES, Assets, Document, register
 from golive.reports.common import (
     FINAL_DECISION,
     NEEDS_FIX,
     TICKED,
     blockers,
+    changes_since_last_go,
     grouped,
     host_items,
     is_decision,
@@ -73,7 +76,7 @@ document.getElementById("failing-only").addEventListener("change", function (eve
 
 
 @register("html", "report.html")
-def render(document: Document) -> str:
+def render(document: Document, assets: Assets | None = None) -> str:
     verdict = document["decision"]["verdict"]
     parts = [
         "<!DOCTYPE html>",
@@ -93,11 +96,12 @@ def render(document: Document) -> str:
         *_release(document),
         *_counts(document),
         *_blockers(document),
+        *_changes(document),
         *_waiver_problems(document),
         *_disabled(document),
         *_waivers(document),
         '<label class="filter"><input type="checkbox" id="failing-only"> Show only items that need action</label>',
-        *_sections(document),
+        *_sections(document, assets),
         *_matrix(document),
         *_collectors(document),
         f'<p class="note">Rendered from result {_e(document["digest"])}; the result document is the record.</p>',
@@ -140,6 +144,14 @@ def _blockers(document: Document) -> list[str]:
         *rows,
         "</tbody></table>",
     ]
+
+
+def _changes(document: Document) -> list[str]:
+    changes = changes_since_last_go(document)
+    if changes is None:
+        return []
+    heading, entries = changes
+    return [f"<h2>{_e(heading)}</h2>", "<ul>", *(f"<li>{_e(entry)}</li>" for entry in entries), "</ul>"]
 
 
 def _waiver_problems(document: Document) -> list[str]:
@@ -190,7 +202,7 @@ def _waivers(document: Document) -> list[str]:
     ]
 
 
-def _sections(document: Document) -> list[str]:
+def _sections(document: Document, assets: Assets | None) -> list[str]:
     parts: list[str] = []
     for name, items in grouped(document):
         parts.append(f"<h2>{_e(name)}</h2>")
@@ -206,12 +218,24 @@ def _sections(document: Document) -> list[str]:
         if not judged:
             continue
         parts.append("<table><thead><tr><th>Status</th><th>Item</th><th>Title</th><th>Summary</th><th>Fix</th></tr></thead><tbody>")
-        parts.extend(_row(item) for item in judged)
+        parts.extend(_row(item, assets) for item in judged)
         parts.append("</tbody></table>")
     return parts
 
 
-def _row(item: dict[str, Any]) -> str:
+def _charts(paths: list[str], assets: Assets | None) -> list[str]:
+    """Evidence images embedded as data: URIs, so the page stays one self-contained file."""
+    embedded = []
+    for path in paths:
+        kind = IMAGE_TYPES.get(Path(path).suffix)
+        content = assets(path) if assets and kind else None
+        if content is not None:
+            source = f"data:{kind};base64,{base64.b64encode(content).decode()}"
+            embedded.append(f'<li class="chart"><img alt="{_e(path)}" src="{source}"></li>')
+    return embedded
+
+
+def _row(item: dict[str, Any], assets: Assets | None) -> str:
     details: list[str] = []
     if item.get("waiver"):
         details.append(f"<li>{_e(status_text(item))}: {_e(waiver_text(item['waiver']))}</li>")
@@ -229,6 +253,7 @@ def _row(item: dict[str, Any]) -> str:
     if item["evidence"]:
         links = ", ".join(_link(path) for path in item["evidence"])
         details.append(f'<li class="note">evidence: {links}</li>')
+        details.extend(_charts(item["evidence"], assets))
     summary = _e(one_line(item["summary"])) + (f'<ul class="sub">{"".join(details)}</ul>' if details else "")
     advisory = ' <span class="note">(advisory)</span>' if item["severity"] != "blocker" else ""
     fix = _md(one_line(item["fix"])) if item["status"] in NEEDS_FIX else ""

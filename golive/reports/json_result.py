@@ -6,13 +6,13 @@ import json
 from importlib import resources
 from typing import Any
 
-from golive.reports import Document, register
+from golive.reports import Assets, Document, register
 
 SCHEMA_FILE = "result-v1.schema.json"
 
 
 @register("json", "result.json")
-def render(document: Document) -> str:
+def render(document: Document, assets: Assets | None = None) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.reports import Document, register
+from golive.reports import Assets, Document, register
 from golive.reports.common import grouped, is_decision, one_line, waiver_text
 
 FAILURE_STATUSES = frozenset({"fail", "insufficient", "pending"})
@@ -50,7 +50,7 @@ class _Case:
 
 
 @register("junit", "junit.xml")
-def render(document: Document) -> str:
+def render(document: Document, assets: Assets | None = None) -> str:
     root = ET.Element("testsuites", name=_clean(f"golive {document['environment']}: {document['decision']['verdict']}"))
     totals: Counter[str] = Counter()
     for section, items in grouped(document):

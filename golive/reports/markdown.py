@@ -6,10 +6,11 @@ line starts with the seed's text, and the evidence, waivers and fixes hang benea
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from golive.reports import Document, register
+from golive.reports import IMAGE_TYPES, Assets, Document, register
 from golive.reports.common import (
     BEYOND_SEED,
     FINAL_DECISION,
@@ -17,6 +18,7 @@ from golive.reports.common import (
     SIGN_OFF,
     TICKED,
     blockers,
+    changes_since_last_go,
     grouped,
     is_decision,
     one_line,
@@ -31,7 +33,7 @@ RELEASE_VALUES = {"release.version_tag": "tag", "release.commit_sha": "commit", 
 
 
 @register("md", "RELEASE_REPORT.md")
-def render(document: Document) -> str:
+def render(document: Document, assets: Assets | None = None) -> str:
     lines = ["# Go / No-Go Checklist", "", *_header(document)]
     sections = grouped(document)
     if all(name != FINAL_DECISION for name, _ in sections):
@@ -87,6 +89,11 @@ def _header(document: Document) -> list[str]:
     archive = document.get("archive")
     if archive:
         lines.append(f"- **Evidence archive:** {_link(archive['file'])} (manifest sha256 `{archive['manifest_sha256']}`)")
+    changes = changes_since_last_go(document)
+    if changes:
+        heading, entries = changes
+        lines.append(f"- **{heading}:**")
+        lines.extend(f"  - {_text(entry)}" for entry in entries)
     return lines
 
 
@@ -121,6 +128,7 @@ def _item(item: dict[str, Any], document: Document) -> list[str]:
         lines.append(f"  - fix: {one_line(item['fix'])}")
     if item["evidence"]:
         lines.append("  - evidence: " + ", ".join(_link(path) for path in item["evidence"]))
+        lines.extend(f"  - ![{_text(path)}]({quote(path)})" for path in item["evidence"] if Path(path).suffix in IMAGE_TYPES)
     return lines
 
 

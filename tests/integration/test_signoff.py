@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from golive.checklist import load_default
-from golive.engine import digest
+from golive.document import digest
 from tests.conftest import git, make_release_repo, needs, write
 
 pytestmark = pytest.mark.integration
@@ -76,14 +76,14 @@ def release(tmp_path: Path, keys: dict[str, Path]) -> Path:
     return repo
 
 
-def attest_all(repo: Path, keys: dict[str, Path], valid_days: int = 30) -> None:
+def attest_all(repo: Path, keys: dict[str, Path], valid_days: int = 30, env: str | None = None) -> None:
     for item, role, evidence in (
         ("docs.install", "release-manager", "https://ci.example/runs/981"),
         ("security.pentest", "security-lead", "reports/pentest.pdf"),
     ):
         done = golive(
             "attest", item, "--by", f"{role} person", "--role", role, "--evidence", evidence,
-            "--valid-days", str(valid_days), "--key", str(keys[role]), cwd=repo,
+            "--valid-days", str(valid_days), "--key", str(keys[role]), *(["--env", env] if env else []), cwd=repo,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
 

@@ -1,0 +1,40 @@
+"""promotion.staging_go: production only receives what staging verified, for the same commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from golive.checklist import ItemSpec
+from golive.checks import JudgeContext, check
+from golive.collectors import Evidence
+from golive.history import GO_VERDICTS
+from golive.model import Outcome, Status
+
+
+@check("promotion.staging_go")
+def staging_go(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    data = evidence.data
+    source, commit = data["promote_from"], data["commit"][:12]
+    if data["signers"] is None:
+        return Outcome(Status.FAIL, f"no signers configured: {source}'s sign-offs cannot be verified")
+    same = [entry for entry in data["candidates"] if entry["commit"] == data["commit"]]
+    if not same:
+        return Outcome(Status.FAIL, f"no {source} result for commit {commit} in {data['folder']}")
+    gos = [entry for entry in same if entry["verdict"] in GO_VERDICTS]
+    if not gos:
+        return Outcome(Status.FAIL, f"every {source} result for commit {commit} is NO-GO (latest {same[-1]['file']})")
+    limit = dt.timedelta(days=float(item.params["max_age_days"]))
+    fresh = [entry for entry in gos if ctx.as_of - dt.datetime.fromisoformat(entry["as_of"]) <= limit]
+    if not fresh:
+        return Outcome(
+            Status.FAIL, f"the newest {source} GO for commit {commit} ({gos[-1]['as_of']}) is older than {item.params['max_age_days']} days"
+        )
+    signed = [entry for entry in fresh if entry["roles"] and all(role["valid"] for role in entry["roles"].values())]
+    if not signed:
+        newest = fresh[-1]
+        missing = "; ".join(f"{role}: {state['reason']}" for role, state in newest["roles"].items() if not state["valid"])
+        return Outcome(
+            Status.FAIL, f"the {source} GO {newest['file']} for commit {commit} is not fully signed: {missing or 'no sign-off roles'}"
+        )
+    best = signed[-1]
+    return Outcome.passed(f"{source} GO for commit {commit} as of {best['as_of']}, signed by {', '.join(best['roles'])} ({best['file']})")
