@@ -484,6 +484,9 @@ def verify(result_path: Path, allowed_signers: Path | None, config_path: Path, m
     verified = verify_result(result_path, document, signers, max_age, _parse_as_of(None))
     for check in verified.roles:
         click.echo(f"{check.role}: {'signed' if check.valid else 'NOT signed'}: {check.reason}")
+    all_signed = bool(verified.roles) and all(check.valid for check in verified.roles)
+    # The report is reviewed and signed once every required role signed this digest.
+    click.echo(f"platform.release_report: {'pass' if all_signed else 'pending'}")
     if verified.go:
         click.echo(f"GO: {document['environment']} {document['release'].get('version') or ''} commit {document['release'].get('commit')}")
         sys.exit(EXIT_GO)

@@ -114,6 +114,7 @@ def test_fully_signed_go_verifies_and_exits_0(release: Path, keys: dict[str, Pat
         assert sign(release, role, keys[role]).returncode == 0
     done = verify(release)
     assert done.returncode == 0, done.stdout
+    assert "platform.release_report: pass" in done.stdout
     assert done.stdout.splitlines()[-1].startswith("GO: default 1.4.0 commit ")
     # The signature is also kept beside the history copy, for the promotion chain.
     history_copy = Path(document["history_file"])  # type: ignore[arg-type]
@@ -128,6 +129,7 @@ def test_missing_role_is_not_go(release: Path, keys: dict[str, Path]) -> None:
     done = verify(release)
     assert done.returncode == 1
     assert "product-owner: NOT signed: no signature (result.json.product-owner.sig missing)" in done.stdout
+    assert "platform.release_report: pending" in done.stdout
 
 
 def test_signature_by_a_key_not_allowed_for_the_role_is_rejected(release: Path, keys: dict[str, Path]) -> None:
