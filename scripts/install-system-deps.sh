@@ -26,6 +26,12 @@ for pkg in "${packages[@]}"; do
     fi
 done
 
+# The demo's Playwright runner needs node and npm; machines of this kind ship them
+# (nodesource's nodejs bundles npm, and Debian's npm package would conflict with it).
+if ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]} == 0)); then
     echo "system deps: all present"
     exit 0

@@ -1,0 +1,323 @@
+"""Test Coverage: unit, integration, performance and e2e suites, the load test and coverage.
+
+Every artifact is first judged for trust, in this order, before its content counts:
+1. the command that should have produced it started, finished within its timeout and
+   wrote it (a report older than the command's start is a leftover, not this run's);
+2. it parses (else `error` naming the file and line);
+3. it is fresh: its own timestamp (else the file's mtime) lies within `max_age_hours`
+   before --as-of and not after it;
+4. when it records a commit (a JUnit `commit` property, pytest-benchmark's
+   `commit_info.id`, the load tool's `commit`), that is the release commit (a recorded
+   short SHA of at least 7 characters may abbreviate it). Artifacts that record none are
+   judged on freshness alone.
+A report written by a command golive ran in this run (step 1) is fresh by construction:
+its age is not compared with --as-of, which was taken before the command started.
+Any doubt is `insufficient` (or `error`), never a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from typing import Any
+
+from golive.checklist import ItemSpec
+from golive.checks import JudgeContext, check
+from golive.collectors import Evidence
+from golive.model import Finding, Outcome, Status
+from golive.testevidence import parse_timestamp
+
+SUITE_OF = {"tests.unit": "unit", "tests.integration": "integration", "tests.performance": "performance", "tests.e2e": "e2e"}
+# The documented way a Playwright run records "this machine has no Chromium": a skipped
+# testcase whose reason contains this marker (test.skip(!chromium, "no-chromium: ...")).
+NO_CHROMIUM_MARKER = "no-chromium:"
+_MIN_SHA = 7
+
+
+class _Distrust(Exception):
+    """An artifact that cannot be trusted yet; carries the outcome that says why."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.summary)
+        self.outcome = outcome
+
+
+def _release_commit(ctx: JudgeContext) -> tuple[str | None, str]:
+    git = ctx.evidence.get("git")
+    if git is None:
+        return None, "git evidence not collected"
+    if git.error or git.missing:
+        return None, f"git: {git.error or git.missing}"
+    return str(git.data.get("commit") or "") or None, "git evidence has no commit"
+
+
+def _command_text(command: dict[str, Any]) -> str:
+    return shlex.join(command["argv"])
+
+
+def _trusted(files: list[dict[str, Any]], command: dict[str, Any] | None, what: str, item: ItemSpec, ctx: JudgeContext) -> list[str]:
+    """Raise `_Distrust` unless every file is readable, this run's, fresh and of the release
+    commit; returns notes on identity for the summary."""
+    if command is not None:
+        if command.get("failed_to_start"):
+            raise _Distrust(Outcome(Status.ERROR, f"could not start `{_command_text(command)}`: {command['failed_to_start']}"))
+        if command["timed_out"]:
+            raise _Distrust(
+                Outcome(Status.INSUFFICIENT, f"`{_command_text(command)}` did not finish within {command['timeout']:g} s (killed)")
+            )
+    if not files:
+        if command is not None:
+            tail = command.get("output_tail") or ""
+            raise _Distrust(
+                Outcome(
+                    Status.ERROR,
+                    f"`{_command_text(command)}` exited {command['exit_code']} and wrote no {what}" + (f": {tail[-200:]}" if tail else ""),
+                )
+            )
+        raise _Distrust(Outcome(Status.INSUFFICIENT, f"no {what} found"))
+    broken = [entry["error"] for entry in files if "error" in entry]
+    if broken:
+        raise _Distrust(Outcome(Status.ERROR, "; ".join(broken)))
+    started = parse_timestamp(command["started_at"]) if command else None
+    release, unknown = _release_commit(ctx)
+    notes = []
+    for entry in files:
+        path, report = entry["path"], entry["report"]
+        mtime = parse_timestamp(entry["mtime"])
+        if started is None:
+            _fresh(path, parse_timestamp(report.get("timestamp")), mtime, item, ctx)
+        elif mtime is None or mtime < started.replace(microsecond=0):
+            # A leftover from an earlier run; whatever golive ran this time did not write it.
+            raise _Distrust(Outcome(Status.INSUFFICIENT, f"{path} predates `{_command_text(command or {})}`: the command did not write it"))
+        commits = report.get("commits") or []
+        if not commits:
+            notes.append(f"{path} records no commit ({'written by this run' if started else 'judged on freshness'})")
+            continue
+        if release is None:
+            raise _Distrust(
+                Outcome(Status.INSUFFICIENT, f"{path} records commit {commits[0][:12]} but the release commit is unknown ({unknown})")
+            )
+        for commit in commits:
+            if not (commit == release or (len(commit) >= _MIN_SHA and release.startswith(commit))):
+                raise _Distrust(
+                    Outcome(
+                        Status.INSUFFICIENT,
+                        f"{path} records commit {commit[:12]}, not the release commit {release[:12]}: stale or foreign run",
+                    )
+                )
+        notes.append(f"{path} at commit {release[:12]}")
+    return notes
+
+
+def _fresh(path: str, inner: dt.datetime | None, mtime: dt.datetime | None, item: ItemSpec, ctx: JudgeContext) -> None:
+    """An ingested artifact's own timestamp (else its mtime) lies within max_age_hours before --as-of."""
+    moment, origin = (inner, "its timestamp") if inner else (mtime, "file mtime")
+    if moment is None:
+        raise _Distrust(Outcome(Status.INSUFFICIENT, f"{path}: no timestamp and no mtime"))
+    if moment > ctx.as_of:
+        raise _Distrust(
+            Outcome(Status.INSUFFICIENT, f"{path} is dated {moment.isoformat()} ({origin}), after --as-of {ctx.as_of.isoformat()}")
+        )
+    age = ctx.as_of - moment
+    if age > dt.timedelta(hours=float(item.params["max_age_hours"])):
+        hours = age.total_seconds() / 3600
+        raise _Distrust(
+            Outcome(Status.INSUFFICIENT, f"{path} is {hours:.1f} h old ({origin}); at most {item.params['max_age_hours']} h allowed")
+        )
+
+
+def _suite(evidence: Evidence, name: str) -> dict[str, Any]:
+    entry = evidence.data.get("suites", {}).get(name)
+    if entry is None:
+        raise _Distrust(Outcome(Status.INSUFFICIENT, f"sources.junit.{name} not configured"))
+    return dict(entry)
+
+
+def _totals(files: list[dict[str, Any]]) -> dict[str, Any]:
+    totals: dict[str, Any] = {"tests": 0, "passed": 0, "failures": 0, "errors": 0, "skipped": 0, "failed": [], "skips": []}
+    for entry in files:
+        report = entry["report"]
+        for key in ("tests", "passed", "failures", "errors", "skipped"):
+            totals[key] += report[key]
+        totals["failed"] += [{**case, "path": entry["path"]} for case in report["failed"]]
+        totals["skips"] += [{**case, "path": entry["path"]} for case in report["skips"]]
+    return totals
+
+
+def _failure_findings(totals: dict[str, Any]) -> list[Finding]:
+    return [
+        Finding(f"test:{case['id']}", Status.FAIL, f"{case['kind']} in {case['id']} ({case['path']}): {case['message']}")
+        for case in totals["failed"]
+    ]
+
+
+def _junit_outcome(totals: dict[str, Any], min_tests: int, names: str, notes: list[str]) -> Outcome:
+    """Failures as findings (waivable one by one); too few executed tests as the item's own status."""
+    executed = totals["tests"] - totals["skipped"]
+    findings = _failure_findings(totals)
+    bad = totals["failures"] + totals["errors"]
+    own = Status.PASS
+    problems = []
+    if bad > len(findings):
+        # More failures than the report listing kept: waiving the listed ones must not pass the rest.
+        own = Status.FAIL
+        problems.append(f"{bad} failed/errored tests, {bad - len(findings)} not listed")
+    if executed < min_tests:
+        own = Status.INSUFFICIENT if own is Status.PASS else own
+        problems.append(
+            f"only {executed} test(s) ran (of {totals['tests']}, {totals['skipped']} skipped) in {names}; at least {min_tests} required"
+        )
+    counts = f"{totals['passed']} passed, {totals['failures']} failed, {totals['errors']} errors, {totals['skipped']} skipped in {names}"
+    if not findings and not problems:
+        return Outcome(Status.PASS, "; ".join([counts, *notes]))
+    summary = "; ".join([*problems, *(finding.detail for finding in findings[:5])])
+    if len(findings) > 5:
+        summary += f"; and {len(findings) - 5} more failing tests"
+    return Outcome(own, f"{summary} ({counts})", findings)
+
+
+@check("tests.unit", "tests.integration", also_uses=("git",))
+def junit_suite(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    try:
+        entry = _suite(evidence, SUITE_OF[item.check_name])
+        notes = _trusted(entry["files"], entry["command"], f"report matching {', '.join(entry['patterns'])}", item, ctx)
+    except _Distrust as distrust:
+        return distrust.outcome
+    return _junit_outcome(_totals(entry["files"]), int(item.params["min_tests"]), _names(entry["files"]), notes)
+
+
+@check("tests.performance", also_uses=("git",))
+def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    try:
+        entry = _suite(evidence, "performance")
+        notes = _trusted(entry["files"], entry["command"], f"report matching {', '.join(entry['patterns'])}", item, ctx)
+        latency = entry.get("latency")
+        if latency is None:
+            return Outcome(Status.INSUFFICIENT, "sources.junit.latency not configured: the perf suite's P99 is unproven")
+        notes += _trusted(latency["files"], entry["command"], f"latency file matching {', '.join(latency['patterns'])}", item, ctx)
+    except _Distrust as distrust:
+        return distrust.outcome
+    # A perf suite that ran no test proved nothing, whatever the latency file says.
+    suite = _junit_outcome(_totals(entry["files"]), 1, _names(entry["files"]), [])
+    limit, minimum = float(item.params["max_p99_ms"]), int(item.params["min_samples"])
+    findings = list(suite.findings)
+    measured = []
+    for file in latency["files"]:
+        for name, stats in file["report"]["series"].items():
+            key, where = f"perf:{name}", f"{name} ({file['path']})"
+            if stats["count"] < minimum or stats["p99_ms"] is None:
+                note = f"; {stats['note']}" if stats.get("note") else ""
+                findings.append(Finding(key, Status.INSUFFICIENT, f"{where}: {stats['count']} samples, at least {minimum} needed{note}"))
+            elif stats["p99_ms"] >= limit:
+                findings.append(
+                    Finding(key, Status.FAIL, f"{where}: P99 {stats['p99_ms']:g} ms >= {limit:g} ms over {stats['count']} samples")
+                )
+            else:
+                measured.append(f"{name} P99 {stats['p99_ms']:g} ms over {stats['count']} samples")
+    if not findings and not measured:
+        return Outcome(Status.INSUFFICIENT, f"no latency series in {_names(latency['files'])}")
+    if suite.own is not Status.PASS:
+        return Outcome(suite.own, suite.summary, findings)
+    outcome = Outcome.from_findings(findings, f"{'; '.join(measured)} (< {limit:g} ms); suite: {suite.summary}; " + "; ".join(notes))
+    return outcome
+
+
+@check("tests.e2e", also_uses=("git",))
+def e2e(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    try:
+        entry = _suite(evidence, "e2e")
+        notes = _trusted(entry["files"], entry["command"], f"Playwright report matching {', '.join(entry['patterns'])}", item, ctx)
+    except _Distrust as distrust:
+        return distrust.outcome
+    totals = _totals(entry["files"])
+    names = _names(entry["files"])
+    executed = totals["tests"] - totals["skipped"]
+    if executed == 0 and not totals["failed"] and totals["skips"]:
+        documented = [skip for skip in totals["skips"] if NO_CHROMIUM_MARKER in skip["reason"].lower()]
+        if documented:
+            reason = f"{documented[0]['reason']} ({documented[0]['path']})"
+            if item.params["allow_skip_without_chromium"]:
+                return Outcome(Status.SKIP, f"documented skip: {reason}")
+            return Outcome(Status.INSUFFICIENT, f"e2e skipped for lack of Chromium ({reason}) and the checklist does not allow that skip")
+        return Outcome(Status.INSUFFICIENT, f"every e2e test in {names} was skipped without the documented '{NO_CHROMIUM_MARKER}' reason")
+    if executed == 0:
+        return Outcome(Status.INSUFFICIENT, f"no e2e test ran in {names}")
+    counts = f"{totals['passed']} passed, {totals['failures'] + totals['errors']} failed, {totals['skipped']} skipped in {names}"
+    return Outcome.from_findings(_failure_findings(totals), "; ".join([counts, *notes]))
+
+
+def _single(evidence: Evidence, what: str, item: ItemSpec, ctx: JudgeContext) -> tuple[dict[str, Any], list[str]]:
+    data = evidence.data
+    files = data["files"]
+    notes = _trusted(files, data["command"], f"{what} matching {', '.join(data['patterns'])}", item, ctx)
+    if len(files) > 1:
+        raise _Distrust(
+            Outcome(
+                Status.INSUFFICIENT,
+                f"ambiguous: {len(files)} {what}s match ({_names(files)}); point sources.{evidence.source}.report at one",
+            )
+        )
+    return files[0], notes
+
+
+@check("tests.load", also_uses=("git",))
+def load(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    try:
+        file, notes = _single(evidence, "load-test summary", item, ctx)
+    except _Distrust as distrust:
+        return distrust.outcome
+    report, path = file["report"], file["path"]
+    users, orders, latency = report["users"], report["orders"], report["latency"]
+    if orders["sent"] == 0:
+        return Outcome(Status.INSUFFICIENT, f"{path}: no order was sent")
+    params = item.params
+    findings = []
+    if users["active"] < int(params["min_users"]):
+        findings.append(
+            Finding(
+                "load:users",
+                Status.FAIL,
+                f"{users['active']} concurrent users placed orders (of {users['requested']} requested); {params['min_users']} required",
+            )
+        )
+    if orders["sent"] < int(params["min_orders"]):
+        findings.append(Finding("load:orders", Status.FAIL, f"{orders['sent']} orders sent; {params['min_orders']} required"))
+    if report["error_rate"] > float(params["max_error_rate"]):
+        findings.append(
+            Finding(
+                "load:error_rate",
+                Status.FAIL,
+                f"error rate {report['error_rate']:.2%} ({orders['failed']} of {orders['sent']} failed) > {float(params['max_error_rate']):.2%}",
+            )
+        )
+    if latency["p99_ms"] > float(params["max_p99_ms"]):
+        findings.append(Finding("load:p99", Status.FAIL, f"P99 {latency['p99_ms']:g} ms > {params['max_p99_ms']} ms"))
+    summary = (
+        f"{users['active']} users, {orders['sent']} orders ({orders['accepted']} accepted, {orders['rejected']} rejected, "
+        f"{orders['failed']} failed), error rate {report['error_rate']:.2%}, P99 {latency['p99_ms']:g} ms ({path}); " + "; ".join(notes)
+    )
+    outcome = Outcome.from_findings(findings, summary)
+    if findings:
+        outcome.summary += f" ({path})"
+    return outcome
+
+
+@check("tests.coverage")
+def coverage(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    try:
+        file, notes = _single(evidence, "coverage report", item, ctx)
+    except _Distrust as distrust:
+        return distrust.outcome
+    report, path = file["report"], file["path"]
+    minimum = float(item.params["min_percent"])
+    figure = f"{report['percent']:g} % line coverage over {report['modules']} modules ({path}, {report['format']})"
+    if report["percent"] >= minimum:
+        return Outcome(Status.PASS, "; ".join([figure, *notes]))
+    weakest = report["weakest"][: int(item.params["weakest_modules"])]
+    named = ", ".join(f"{module['name']} {module['percent']:g} %" for module in weakest)
+    return Outcome(Status.WARN, f"{figure} is below {minimum:g} %; weakest: {named}")
+
+
+def _names(files: list[dict[str, Any]]) -> str:
+    shown = [entry["path"] for entry in files]
+    return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
