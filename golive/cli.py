@@ -160,6 +160,12 @@ def check(
     wanted = _parse_formats(format_list, list(available))
     moment = _parse_as_of(as_of)
     config = _load(config_path, environment)
+    if config.inventory is not None:
+        from golive.hostpatterns import validate_inventory
+
+        broken = validate_inventory(config.inventory)
+        if broken:
+            fail_usage(broken)
     try:
         waivers, problems = load_waivers(config.waivers, moment, {item.id for item in config.checklist.items})
     except ConfigError as exc:

@@ -208,3 +208,13 @@ def test_help_does_not_import_ansible_or_rich() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_inventory_that_does_not_parse_exits_2_naming_the_file(release_repo: Path) -> None:
+    write(release_repo / "inventory.yml", "all:\n  hosts:\n    app1: {ansible_host: [\n")
+    write(release_repo / "golive.yml", "release: {repo: .}\ninventory: inventory.yml\n")
+    done = golive("check", cwd=release_repo)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.count("\n") == 1
+    assert "inventory.yml" in done.stderr
+    assert not (release_repo / "golive-out").exists()

@@ -1,0 +1,212 @@
+"""The host module's parsers and the controller's planning, without any host."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from golive.checklist import load_default
+from golive.checks import JudgeContext
+from golive.checks.specs import spec_items
+from golive.collectors import Evidence
+from golive.collectors.hosts import classify_failure, classify_unreachable, merge_args, plan
+from golive.config import Config
+from golive.hostpatterns import load_inventory, validate_inventory
+from golive.model import Status
+from tests.conftest import write
+
+MODULE_PATH = Path(__file__).resolve().parents[2] / "roles" / "golive_collect" / "library" / "golive_collect.py"
+
+
+@pytest.fixture(scope="module")
+def module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("golive_collect", MODULE_PATH)
+    assert spec and spec.loader
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def test_env_file_parsed_as_systemd_does(module: ModuleType) -> None:
+    text = (
+        "# comment\n; also a comment\n"
+        "A=plain value   \n"
+        '  B = "double \\"quoted\\" $x"\n'
+        "C='single # not a comment'\n"
+        "D=one\\\n two\n"
+        "not an assignment\n"
+        "A=later wins\n"
+        'E="multi\nline"\n'
+    )
+    assert module.parse_env_file(text) == [
+        ["A", "plain value", 3],
+        ["B", 'double "quoted" $x', 4],
+        ["C", "single # not a comment", 5],
+        ["D", "one two", 6],
+        ["A", "later wins", 9],
+        ["E", "multi\nline", 10],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kept"),
+    [
+        ("BINANCE_API_KEY", "abc", False),
+        ("LUNIA_API_SECRET", "abc", False),
+        ("DB_PASSWORD", "abc", False),
+        ("GITHUB_TOKEN", "abc", False),
+        ("AWS_SECRETACCESSKEY", "abc", False),
+        ("DATABASE_URL", "postgres://user:pw@db/lunia", False),
+        ("BINANCE_FORCE_MOCK", "false", True),
+        ("KEYBOARD_LAYOUT", "us", True),
+        ("DATABASE_URL", "postgres://db/lunia", True),
+    ],
+)
+def test_secret_looking_values_are_dropped_on_the_host(module: ModuleType, name: str, value: str, kept: bool) -> None:
+    assert (module.scrub(name, value) == value) is kept
+
+
+def test_unit_environment_and_env_files_scrubbed(module: ModuleType) -> None:
+    assignments = module.scrub_assignments(module.split_unit_environment('A=1 "LUNIA_API_SECRET=x y" B=2'))
+    assert assignments == [["A", "1", 1], ["LUNIA_API_SECRET", None, 2], ["B", "2", 3]]
+
+
+def test_falco_yaml_subset_parser_reads_rules_and_webserver(module: ModuleType) -> None:
+    text = "rules_files:\n  - /etc/falco/a.yaml\n  - /etc/falco/b.yaml # local\nwebserver:\n  enabled: true\n  listen_port: 8765\n"
+    assert module.parse_yaml_subset(text) == {
+        "rules_files": ["/etc/falco/a.yaml", "/etc/falco/b.yaml"],
+        "webserver": {"enabled": True, "listen_port": 8765},
+    }
+    with pytest.raises(ValueError, match="line 1"):
+        module.parse_yaml_subset("just words\n")
+
+
+def test_crypttab_key_field_only_echoed_when_a_path(module: ModuleType) -> None:
+    entries = module.parse_crypttab("# c\ncryptswap /dev/vdb /dev/urandom swap,cipher=aes\nhome UUID=1 hunter2 luks\n")
+    assert [(entry["name"], entry["keyfile"], entry["options"]) for entry in entries] == [
+        ("cryptswap", "/dev/urandom", ["swap", "cipher=aes"]),
+        ("home", None, ["luks"]),
+    ]
+
+
+def test_one_failing_fact_group_does_not_cost_the_others(module: ModuleType, tmp_path: Path) -> None:
+    version = write(tmp_path / "VERSION", "1.4.0\n")
+    facts = module.gather(
+        {"version": {"file": str(version)}, "swap": {"swaps": str(tmp_path / "absent"), "crypttab": str(tmp_path / "none")}, "nope": {}}
+    )
+    assert facts["version"]["version"] == "1.4.0"
+    assert "absent" in facts["swap"]["swaps_error"]
+    assert "no fact group 'nope'" in facts["nope"]["error"]
+
+
+def test_parse_show_reads_environment_files(module: ModuleType) -> None:
+    props = module.parse_show(
+        "Id=a.service\nMainPID=12\nEnvironmentFiles=/etc/lunia/lunia.env (ignore_errors=no)\nEnvironmentFiles=/etc/x (ignore_errors=yes)\n"
+    )
+    assert props["EnvironmentFiles"] == [{"path": "/etc/lunia/lunia.env", "optional": False}, {"path": "/etc/x", "optional": True}]
+    assert module.unit_state(props)["main_pid"] == 12
+
+
+def test_merge_unites_lists_and_keeps_larger_timeouts() -> None:
+    merged = merge_args({"units": ["a", "b"], "flags": ["X"], "timeout": 2}, {"units": ["b", "c"], "flags": ["Y"], "timeout": 5})
+    assert merged == {"units": ["a", "b", "c"], "flags": ["X", "Y"], "timeout": 5}
+
+
+def test_plan_asks_each_host_only_for_its_items_groups() -> None:
+    items = load_default().items
+    groups = {"all": ["app1", "web1"], "lunia_app": ["app1"], "lunia_web:all": ["app1", "web1"], "lunia_backup": []}
+    host_plan = plan(items, lambda pattern: groups.get(pattern, []), "lunia_app", "/etc/lunia/VERSION")
+    assert sorted(host_plan.requests["app1"]) == ["falco", "flags", "swap", "units", "version"]
+    assert sorted(host_plan.requests["web1"]) == ["falco", "swap"]
+    flags = host_plan.requests["app1"]["flags"]["flags"]
+    assert flags == ["BINANCE_LIVE_TRADING", "BINANCE_FORCE_MOCK", "INFRA_PROD_ENABLED", "FRONTEND_SIGNAL_HEALTH_ENABLED"]
+
+
+@pytest.mark.parametrize(
+    ("message", "prefix"),
+    [
+        ("ssh: connect to host 10.0.0.2 port 22: Connection refused", "unreachable: "),
+        ("root@10.0.0.2: Permission denied (publickey).", "authentication failed: "),
+        ("Connection timed out during banner exchange", "timeout: "),
+        ("Host key verification failed.", "host key verification failed"),
+    ],
+)
+def test_unreachable_reasons_are_classified(message: str, prefix: str) -> None:
+    assert classify_unreachable(message).startswith(prefix)
+
+
+def test_missing_interpreter_and_task_timeout_are_classified() -> None:
+    assert classify_failure({"rc": 127, "module_stderr": "/bin/sh: 1: /usr/bin/python3: not found"}, "/usr/bin/python3").startswith(
+        "no python3"
+    )
+    assert classify_failure({"msg": "The task timed out after 8 seconds."}, "/usr/bin/python3").startswith("timeout: ")
+
+
+def test_broken_inventory_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    broken = write(tmp_path / "inventory.yml", "all:\n  hosts:\n    a: {ansible_host: 1.2.3.4\n")
+    reason = validate_inventory(broken)
+    assert reason is not None and str(broken) in reason and "inventory.yml:4" in reason
+    assert validate_inventory(tmp_path / "absent.yml") == f"inventory {tmp_path / 'absent.yml'}: no such file or directory"
+
+
+def test_inventory_patterns_resolve_to_host_names(tmp_path: Path) -> None:
+    inventory = write(
+        tmp_path / "inventory.yml", "all:\n  children:\n    lunia_app: {hosts: {app1: {}, app2: {}}}\n    lunia_web: {hosts: {web1: {}}}\n"
+    )
+    assert validate_inventory(inventory) is None
+    resolved = load_inventory(inventory).resolve(["lunia_app", "lunia_web:&lunia_app", "nothing"])
+    assert resolved == {"lunia_app": ["app1", "app2"], "lunia_web:&lunia_app": [], "nothing": []}
+
+
+def _spec_ctx() -> JudgeContext:
+    config = Config(path=Path("golive.yml"), base_dir=Path("."), environment="test", checklist=load_default(), release={}, sources={})
+    return JudgeContext(config, dt.datetime(2026, 11, 29, tzinfo=dt.UTC))
+
+
+def test_spec_tests_become_per_host_items_blocking_unless_advisory() -> None:
+    records = [
+        {
+            "nodeid": "t.py::test_a[ansible://app1]",
+            "test": "test_a",
+            "file": "t.py",
+            "host": "app1",
+            "when": "call",
+            "outcome": "passed",
+            "message": "",
+        },
+        {
+            "nodeid": "t.py::test_a[ansible://app2]",
+            "test": "test_a",
+            "file": "t.py",
+            "host": "app2",
+            "when": "call",
+            "outcome": "failed",
+            "message": "lunia_bot is not running",
+        },
+        {
+            "nodeid": "t.py::test_b[ansible://app2]",
+            "test": "test_b",
+            "file": "t.py",
+            "host": "app2",
+            "when": "setup",
+            "outcome": "failed",
+            "message": "ssh: unreachable",
+            "advisory": True,
+        },
+        {"nodeid": "t.py::test_c", "test": "test_c", "file": "t.py", "host": None, "when": "call", "outcome": "passed", "message": ""},
+    ]
+    items = {item.id: item for item in spec_items(Evidence("specs", data={"records": records}), _spec_ctx())}
+    assert items["spec.test_a"].status is Status.FAIL and items["spec.test_a"].blocks
+    assert items["spec.test_a"].hosts["app1"].status is Status.PASS  # type: ignore[index]
+    assert [finding.key for finding in items["spec.test_a"].findings] == ["spec:test_a"]
+    assert items["spec.test_b"].status is Status.ERROR and not items["spec.test_b"].blocks
+    assert items["spec.test_c"].status is Status.ERROR and "testinfra_hosts" in items["spec.test_c"].summary
+
+
+def test_specs_asked_for_but_not_run_is_an_item_not_silence() -> None:
+    [item] = spec_items(Evidence("specs", error="pytest exited 4 without a spec report"), _spec_ctx())
+    assert item.id == "spec.run" and item.status is Status.ERROR and item.blocks
