@@ -7,7 +7,7 @@ from typing import Any
 from golive import signing
 from golive.attestations import FIELDS, Checked, attestation_statement, file_sha256, is_url
 from golive.collectors import CollectContext, Collector, Evidence, register
-from golive.yamlfile import ConfigError, load
+from golive.yamlfile import ConfigError, Located, load
 
 
 @register
@@ -19,10 +19,9 @@ class AttestationsCollector(Collector):
         path = ctx.config.attestations
         if path is None:
             return Evidence.unavailable(self.source, "no attestations file configured (golive.yml `attestations:`)")
-        if not path.exists():
-            return Evidence.unavailable(self.source, f"no attestation yet: {path} does not exist (`golive attest` creates it)")
+        # No file yet is no attestation yet: `golive attest` creates it.
         try:
-            located = load(path, "attestations file")
+            located = load(path, "attestations file") if path.exists() else Located(path, [])
         except ConfigError as exc:
             return Evidence(self.source, error=str(exc))
         raw = located.data or []
