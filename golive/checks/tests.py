@@ -186,23 +186,31 @@ def junit_suite(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
     return _junit_outcome(_totals(entry["files"]), int(item.params["min_tests"]), _names(entry["files"]), notes)
 
 
-@check("tests.performance", also_uses=("git",))
+@check("tests.performance", also_uses=("git", "prometheus"))
 def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
+    """The perf suite passed, and every latency source (the suite's samples or benchmark
+    JSON, the live request-duration histogram) shows P99 under the limit."""
     try:
         entry = _suite(evidence, "performance")
         notes = _trusted(entry["files"], entry["command"], f"report matching {', '.join(entry['patterns'])}", item, ctx)
         latency = entry.get("latency")
-        if latency is None:
-            return Outcome(Status.INSUFFICIENT, "sources.junit.latency not configured: the perf suite's P99 is unproven")
-        notes += _trusted(latency["files"], entry["command"], f"latency file matching {', '.join(latency['patterns'])}", item, ctx)
+        if latency is not None:
+            notes += _trusted(latency["files"], entry["command"], f"latency file matching {', '.join(latency['patterns'])}", item, ctx)
     except _Distrust as distrust:
         return distrust.outcome
-    # A perf suite that ran no test proved nothing, whatever the latency file says.
+    live = _live_latency(ctx)
+    if latency is None and live is None:
+        return Outcome(
+            Status.INSUFFICIENT,
+            "no latency source: configure sources.junit.latency, or the environment's api for the live request_duration histogram",
+        )
+    # A perf suite that ran no test proved nothing, whatever the latency says.
     suite = _junit_outcome(_totals(entry["files"]), 1, _names(entry["files"]), [])
     limit, minimum = float(item.params["max_p99_ms"]), int(item.params["min_samples"])
     findings = list(suite.findings)
-    measured = []
-    for file in latency["files"]:
+    measured: list[str] = []
+    worst_p99: list[float] = []
+    for file in latency["files"] if latency else []:
         for name, stats in file["report"]["series"].items():
             key, where = f"perf:{name}", f"{name} ({file['path']})"
             if stats["count"] < minimum or stats["p99_ms"] is None:
@@ -212,14 +220,53 @@ def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
                 findings.append(
                     Finding(key, Status.FAIL, f"{where}: P99 {stats['p99_ms']:g} ms >= {limit:g} ms over {stats['count']} samples")
                 )
+                worst_p99.append(float(stats["p99_ms"]))
             else:
                 measured.append(f"{name} P99 {stats['p99_ms']:g} ms over {stats['count']} samples")
+                worst_p99.append(float(stats["p99_ms"]))
+    if live is not None:
+        finding, text, p99_ms = _judge_live(live, limit, minimum)
+        if finding:
+            findings.append(finding)
+        if text:
+            measured.append(text)
+        if p99_ms is not None:
+            worst_p99.append(p99_ms)
     if not findings and not measured:
-        return Outcome(Status.INSUFFICIENT, f"no latency series in {_names(latency['files'])}")
+        return Outcome(Status.INSUFFICIENT, f"no latency series in {_names(latency['files']) if latency else 'any source'}")
     if suite.own is not Status.PASS:
         return Outcome(suite.own, suite.summary, findings)
     outcome = Outcome.from_findings(findings, f"{'; '.join(measured)} (< {limit:g} ms); suite: {suite.summary}; " + "; ".join(notes))
+    if worst_p99:
+        outcome.metrics = {"p99_ms": max(worst_p99)}
     return outcome
+
+
+def _live_latency(ctx: JudgeContext) -> dict[str, Any] | None:
+    """The live request-duration histogram the prometheus collector measured, when it ran."""
+    prometheus = ctx.evidence.get("prometheus")
+    if prometheus is None or prometheus.error or prometheus.missing:
+        return None
+    latency = prometheus.data.get("latency")
+    return latency if isinstance(latency, dict) else None
+
+
+def _judge_live(latency: dict[str, Any], limit_ms: float, minimum: int) -> tuple[Finding | None, str, float | None]:
+    """(finding, measured text, P99 in ms) for the live histogram; a quantile in the +Inf
+    bucket or too few requests proves nothing either way."""
+    key, name = "perf:live", f"live {latency.get('histogram', 'request_duration')} histogram"
+    if latency.get("error"):
+        return Finding(key, Status.ERROR, f"{name}: {latency['error']}"), "", None
+    window = f"over {latency['window_seconds']:g} s" if latency.get("window_seconds") else "since the service started"
+    requests = int(latency.get("requests") or 0)
+    if requests < minimum:
+        return Finding(key, Status.INSUFFICIENT, f"{name}: {requests} requests {window}, at least {minimum} needed"), "", None
+    if latency.get("in_inf_bucket") or latency.get("p99_seconds") is None:
+        return Finding(key, Status.INSUFFICIENT, f"{name}: P99 lies in the +Inf bucket ({requests} requests {window}): unbounded"), "", None
+    p99_ms = float(latency["p99_seconds"]) * 1000
+    if p99_ms >= limit_ms:
+        return Finding(key, Status.FAIL, f"{name}: P99 {p99_ms:.1f} ms >= {limit_ms:g} ms ({requests} requests {window})"), "", p99_ms
+    return None, f"{name} P99 {p99_ms:.1f} ms over {requests} requests {window}", p99_ms
 
 
 @check("tests.e2e", also_uses=("git",))

@@ -159,7 +159,29 @@ def test_performance_p99_gate(count: int, p99: float, status: Status, text: str)
 
 def test_performance_without_latency_source_is_insufficient() -> None:
     outcome = performance(item("tests.performance"), suites("performance", junit_file("reports/perf.xml"), latency=None), ctx())
-    assert outcome.status is Status.INSUFFICIENT and "sources.junit.latency not configured" in outcome.summary
+    assert outcome.status is Status.INSUFFICIENT and "no latency source" in outcome.summary
+
+
+def live(**latency: Any) -> JudgeContext:
+    """A context whose prometheus evidence holds a live request-duration P99."""
+    judged = ctx()
+    data = {"histogram": "request_duration_seconds", "window_seconds": 30.0, "error": None, **latency}
+    judged.evidence["prometheus"] = Evidence("prometheus", data={"latency": data})
+    return judged
+
+
+def test_performance_judges_the_live_histogram_when_no_samples_are_configured() -> None:
+    evidence = suites("performance", junit_file("reports/perf.xml"), latency=None)
+    passing = performance(item("tests.performance"), evidence, live(p99_seconds=0.12, requests=500, in_inf_bucket=False))
+    assert passing.status is Status.PASS, passing.summary
+    assert "live request_duration_seconds histogram P99 120.0 ms over 500 requests over 30 s" in passing.summary
+    assert passing.metrics == {"p99_ms": 120.0}
+    slow = performance(item("tests.performance"), evidence, live(p99_seconds=0.25, requests=500, in_inf_bucket=False))
+    assert slow.status is Status.FAIL and "P99 250.0 ms >= 200 ms" in slow.summary
+    unbounded = performance(item("tests.performance"), evidence, live(p99_seconds=1.0, requests=500, in_inf_bucket=True))
+    assert unbounded.status is Status.INSUFFICIENT and "+Inf bucket" in unbounded.summary
+    few = performance(item("tests.performance"), evidence, live(p99_seconds=0.05, requests=20, in_inf_bucket=False))
+    assert few.status is Status.INSUFFICIENT and "20 requests over 30 s, at least 100 needed" in few.summary
 
 
 def skipped_e2e(reason: str) -> Evidence:
