@@ -638,3 +638,57 @@ def diff(old_path: Path, new_path: Path) -> None:
     changes = compare(old, new)
     for line in changes.lines() or ["no change"]:
         click.echo(f"  {line}")
+
+
+@main.command()
+@click.option(
+    "--break",
+    "break_name",
+    metavar="ITEM-or-UNIT",
+    default=None,
+    help="Break one thing (a lunia unit, or an item such as infra.falco or kpi.sharpe) to see a NO-GO name it.",
+)
+@click.option(
+    "--sign-demo", is_flag=True, help="Attest and sign with throwaway demo keys (labelled as such), then show `golive verify` reach GO."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("golive-demo"),
+    show_default=True,
+    help="Folder for the demo release, reports and evidence.",
+)
+@click.option("--localhost", is_flag=True, help="Skip the sandbox fleet even where it could run; judge the demo service on localhost only.")
+def demo(break_name: str | None, sign_demo: bool, out_dir: Path, localhost: bool) -> None:
+    """Run the whole checklist against a real demo release on a throwaway fleet.
+
+    Boots three systemd-nspawn hosts (root and systemd-nspawn needed; otherwise it says so
+    and runs against localhost only), converges them with roles/lunia_reference with the
+    demo service as lunia_api, runs the demo's own suites, load and Playwright tests,
+    judges every item, writes every report under --out, and tears the fleet down, also on
+    Ctrl-C or failure. Items this machine cannot evidence are disabled with the reason.
+
+    \b
+    Examples:
+      golive demo
+      golive demo --break lunia_bot
+      golive demo --sign-demo
+    """
+    from golive.demo import DemoError, DemoPlan, breakage, run_demo
+
+    try:
+        plan = DemoPlan(
+            out=out_dir.resolve(),
+            as_of=_parse_as_of(None),
+            broken=breakage(break_name) if break_name else None,
+            sign=sign_demo,
+            with_fleet=not localhost,
+        )
+        code = run_demo(plan, lambda line: click.echo(f"demo: {line}", err=True))
+    except DemoError as exc:
+        fail_usage(str(exc))
+    except KeyboardInterrupt:
+        click.echo("demo: interrupted; everything it started is gone", err=True)
+        sys.exit(130)
+    sys.exit(code)

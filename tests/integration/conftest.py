@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,25 +17,13 @@ from pathlib import Path
 import pytest
 
 from golive.sandbox import DEFAULT_CACHE_DIR, ConvergeResult, Fleet, HostSpec, converge, ensure_image
+from golive.sandbox.preflight import sandbox_unavailable
 
 FLEET_HOSTS = (
     HostSpec("app1", ("lunia_app", "lunia_web", "lunia_data")),
     HostSpec("app2", ("lunia_app", "lunia_backup")),
 )
-_TOOLS = ("systemd-nspawn", "debootstrap", "ssh", "ssh-keygen", "ip", "tar", "zstd")
 _TIMINGS = pytest.StashKey[dict[str, float]]()
-
-
-def sandbox_unavailable() -> str | None:
-    """Why this machine cannot run a sandbox fleet, or None when it can."""
-    if os.geteuid() != 0:
-        return "sandbox fleet needs root (network namespaces, cgroups, systemd-nspawn)"
-    missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
-    if missing:
-        return f"sandbox fleet needs {', '.join(missing)}: run scripts/install-system-deps.sh"
-    if not Path("/sys/fs/cgroup/systemd").is_dir():
-        return "sandbox fleet needs the name=systemd cgroup hierarchy (/sys/fs/cgroup/systemd)"
-    return None
 
 
 def require_sandbox() -> None:

@@ -1,0 +1,493 @@
+"""`golive demo`: a real release of the Lunia demo service, a real fleet, the whole checklist.
+
+It builds a release repository from examples/lunia_demo (docs, KPI data, a tag dated
+just before --as-of), boots three systemd-nspawn hosts, converges them with
+roles/lunia_reference (the demo service runs as lunia_api), lets golive run the demo's
+own suites, load test and Playwright test, judges everything, and tears the fleet down
+whatever happens. Items this machine cannot evidence (no ZAP, no Trivy database, no
+image registry, ...) are disabled in the demo's team checklist with that reason, so the
+report lists them under Final Decision instead of pretending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import yaml
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+DEMO_SOURCE = SOURCE_ROOT / "examples" / "lunia_demo"
+API_PORT = 8000
+VERSION = "1.4.0"
+DEMO_HOSTS = (("app1", ("lunia_app", "lunia_web")), ("app2", ("lunia_app", "lunia_web")), ("data1", ("lunia_data", "lunia_backup")))
+ROLES = ("release-manager", "security-lead", "product-owner", "on-call-sre")
+SIGNOFF_ROLES = ROLES[:3]
+
+# What the demo cannot evidence on this machine, and why: disabled with that reason.
+NOT_DEMONSTRABLE = {
+    "security.zap": "no OWASP ZAP can run on this machine",
+    "security.scanners": "Trivy's vulnerability database cannot exist on this machine",
+    "infra.images": "the demo ships its service as files, not as a signed container image",
+    "security.vault_kms": "the demo fleet runs no Vault",
+    "security.waf_ids": "the demo fleet runs no ModSecurity or CrowdSec yet",
+    "infra.backups": "the demo fleet keeps no backup repository yet",
+    "config.endpoints": "the demo service uses no Redis, database or LLM endpoint",
+    "promotion.staging_go": "the demo has a single environment",
+}
+# Attestations --sign-demo gives, as (item, role, evidence relative to the release).
+ATTESTATIONS = (
+    ("docs.install", "release-manager", "docs/INSTALL.md"),
+    ("docs.deploy", "release-manager", "docs/DEPLOY.md"),
+    ("docs.runbook", "on-call-sre", "docs/OPERATIONS_RUNBOOK.md"),
+    ("docs.user_guide", "product-owner", "docs/USER_GUIDE.md"),
+    ("docs.rollback", "release-manager", "docs/ROLLBACK.md"),
+    ("security.pentest", "security-lead", "docs/PENTEST_REPORT.md"),
+)
+DEMO_LABEL = "DEMO KEY, throwaway"
+
+
+class DemoError(Exception):
+    """The demo could not be set up; the message says what to do."""
+
+
+@dataclass
+class Breakage:
+    """One thing `--break` breaks: a sandbox fault on a host, or KPI data."""
+
+    name: str
+    fault: str | None = None
+    host: str | None = None
+    argument: str | None = None
+    kpi: str | None = None
+
+
+def breakage(name: str) -> Breakage:
+    """What `--break NAME` does; NAME is a lunia unit or an item id the demo can break."""
+    units = ("lunia_core", "lunia_api", "lunia_sched", "lunia_arb", "lunia_bot")
+    if name in units:
+        return Breakage(name, fault="unit-stopped", host="app2", argument=name)
+    by_item = {
+        "infra.systemd_services": Breakage(name, fault="unit-stopped", host="app2", argument="lunia_bot"),
+        "infra.falco": Breakage(name, fault="falco-inactive", host="app1"),
+        "infra.encrypted_swap": Breakage(name, fault="swap-plain", host="data1"),
+        "flags.binance_live_trading": Breakage(name, fault="flag-wrong", host="app1", argument="BINANCE_LIVE_TRADING"),
+        "flags.binance_force_mock": Breakage(name, fault="flag-wrong", host="app1", argument="BINANCE_FORCE_MOCK"),
+        "flags.infra_prod_enabled": Breakage(name, fault="flag-stale", host="app1", argument="INFRA_PROD_ENABLED"),
+        "flags.frontend_signal_health": Breakage(name, fault="flag-missing", host="app2", argument="FRONTEND_SIGNAL_HEALTH_ENABLED"),
+        "platform.healthz": Breakage(name, fault="unit-stopped", host="app1", argument="lunia_api"),
+    }
+    for kpi in ("kpi.sharpe", "kpi.hit_rate", "kpi.explainability", "kpi.drawdowns"):
+        by_item[kpi] = Breakage(name, kpi=kpi)
+    if name not in by_item:
+        choices = ", ".join([*units, *sorted(by_item)])
+        raise DemoError(f"--break {name}: the demo can break one of {choices}")
+    return by_item[name]
+
+
+@dataclass
+class DemoPlan:
+    out: Path
+    as_of: dt.datetime
+    broken: Breakage | None = None
+    sign: bool = False
+    with_fleet: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def release(self) -> Path:
+        return self.out / "release"
+
+
+def run_command(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600) -> str:
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise DemoError(f"{' '.join(argv[:3])} failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-400:]}")
+    return done.stdout
+
+
+def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signers: str) -> None:
+    """The demo's release repository: service, suites, docs, KPI data, golive.yml, a tag."""
+    if not DEMO_SOURCE.is_dir():
+        raise DemoError(f"{DEMO_SOURCE} not found: golive demo runs from a golive source checkout")
+    release = plan.release
+    if release.exists():
+        shutil.rmtree(release)
+    ignore = shutil.ignore_patterns("node_modules", "reports", "test-results", "__pycache__", ".benchmarks", "kpi")
+    shutil.copytree(DEMO_SOURCE, release, ignore=ignore)
+    node_modules = DEMO_SOURCE / "e2e" / "node_modules"
+    if node_modules.is_dir():
+        # The Playwright runner is installed once in the source tree (npm ci); link, never download.
+        (release / "e2e" / "node_modules").symlink_to(node_modules)
+    _write_docs(release)
+    kpi_sources = _kpi_generator().generate(
+        release / "kpi", plan.as_of, broken={plan.broken.kpi} if plan.broken and plan.broken.kpi else set(), config_dir=release
+    )
+    _write_audit_exports(release, plan.as_of)
+    (release / "demo-checklist.yml").write_text(_team_checklist(), encoding="utf-8")
+    (release / "allowed_signers").write_text(signers, encoding="utf-8")
+    config: dict[str, Any] = {
+        "checklist": "demo-checklist.yml",
+        "release": {"repo": ".", "version_file": "/etc/lunia/VERSION"},
+        "environments": {"demo": {**({"inventory": str(inventory)} if inventory else {}), **({"api": api} if api else {})}},
+        "sources": {**_test_sources(release, api), "kpi": kpi_sources, "docs": {"root": "."}, "audit": {"folder": "audit"}},
+        "items": {"security.pentest": {"report": "docs/PENTEST_REPORT.md"}},
+        "attestations": "attestations.yml",
+        "signers": "allowed_signers",
+        "history": ".golive/history",
+    }
+    (release / "golive.yml").write_text(
+        "# Written by `golive demo`: the demo release's own configuration.\n" + yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
+    )
+    (release / ".gitignore").write_text(
+        "reports/\ntest-results/\n.golive/\nattestations.yml\ne2e/node_modules\n__pycache__/\n.benchmarks/\n"
+    )
+    date = (plan.as_of - dt.timedelta(hours=1)).isoformat()
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "golive demo",
+        "GIT_AUTHOR_EMAIL": "demo@golive.invalid",
+        "GIT_COMMITTER_NAME": "golive demo",
+        "GIT_COMMITTER_EMAIL": "demo@golive.invalid",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }
+    for argv in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", f"Lunia {VERSION}"]):
+        run_command(argv, release, env)
+    run_command(["git", "tag", "-a", f"v{VERSION}", "-m", f"Lunia {VERSION}"], release, env)
+
+
+def _kpi_generator() -> Any:
+    """The demo's KPI data generator, loaded from the source tree (examples/ is no package of golive)."""
+    import importlib.util
+
+    path = DEMO_SOURCE / "kpi" / "generator.py"
+    spec = importlib.util.spec_from_file_location("lunia_demo_kpi_generator", path)
+    if spec is None or spec.loader is None:
+        raise DemoError(f"{path}: cannot load the KPI data generator")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def release_commit(release: Path) -> str:
+    return run_command(["git", "rev-parse", "HEAD"], release).strip()
+
+
+def _test_sources(release: Path, api: str | None) -> dict[str, Any]:
+    """The demo's own suites, coverage, load test and Playwright test, run by golive itself."""
+    python = sys.executable
+    playwright = release / "e2e" / "node_modules" / ".bin" / "playwright"
+    junit: dict[str, Any] = {
+        "unit": "reports/unit.xml",
+        "integration": "reports/integration.xml",
+        "performance": "reports/perf.xml",
+        "latency": "reports/perf-latency.json",
+        "e2e": "reports/e2e.xml",
+        "command_timeout": 300,
+        "run": {
+            "unit": [python, "-m", "pytest", "-q", "tests/unit", "--junitxml=reports/unit.xml"],
+            "integration": [python, "-m", "pytest", "-q", "tests/integration", "--junitxml=reports/integration.xml"],
+            "performance": [
+                python,
+                "-m",
+                "pytest",
+                "-q",
+                "tests/perf",
+                "--junitxml=reports/perf.xml",
+                "--latency-out=reports/perf-latency.json",
+            ],
+        },
+    }
+    if playwright.exists() and Path("/usr/bin/chromium").exists():
+        junit["run"]["e2e"] = [
+            "env",
+            f"LUNIA_PYTHON={python}",
+            "CHROMIUM_PATH=/usr/bin/chromium",
+            f"PLAYWRIGHT_JUNIT_OUTPUT_FILE={release / 'reports' / 'e2e.xml'}",
+            "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1",
+            str(playwright),
+            "test",
+            "-c",
+            "e2e/playwright.config.js",
+        ]
+    coverage = f"{python} -m coverage run -m pytest -q tests/unit tests/integration && {python} -m coverage json -o reports/coverage.json"
+    return {
+        "junit": junit,
+        "load": {
+            "report": "reports/load.json",
+            "run": {
+                "report": [
+                    python,
+                    "tools/load_test.py",
+                    "--users",
+                    "100",
+                    "--orders",
+                    "500",
+                    "--out",
+                    "reports/load.json",
+                    *(["--url", api] if api else []),
+                ]
+            },
+        },
+        "coverage": {"report": "reports/coverage.json", "run": {"report": ["sh", "-c", coverage]}},
+    }
+
+
+def _team_checklist() -> str:
+    disable = [{"id": item, "reason": reason, "approver": "golive demo"} for item, reason in NOT_DEMONSTRABLE.items()]
+    header = "# Written by `golive demo`: what the demo cannot evidence here, and why.\n"
+    return header + yaml.safe_dump({"extends": "default", "disable": disable}, sort_keys=False, width=200)
+
+
+DOCS = {
+    "INSTALL.md": "# Installing Lunia (demo)\n\n1. Provision a host with the lunia_reference role.\n2. `systemctl enable --now lunia_core lunia_api lunia_sched lunia_arb lunia_bot`.\n",
+    "DEPLOY.md": "# Deploying Lunia (demo)\n\nStaging: `golive check --env staging`, sign, `golive verify`, deploy.\nProduction: the same with `--env prod`.\n",
+    "OPERATIONS_RUNBOOK.md": "# Operations runbook (demo)\n\nlunia_api down: `journalctl -u lunia_api`, then `systemctl restart lunia_api`.\n",
+    "USER_GUIDE.md": "# Lunia user guide (demo)\n\nPlace orders on the order page; /healthz shows the service state.\n",
+    "ROLLBACK.md": "# Rollback (demo)\n\nSwitch BINANCE_LIVE_TRADING off (testnet), redeploy the previous tag, switch back.\n",
+    "PENTEST_REPORT.md": "# Penetration test report (DEMO: not a real third-party report)\n\nScope: the demo API. Findings: none open.\n",
+}
+
+
+def _write_docs(release: Path) -> None:
+    (release / "docs").mkdir(exist_ok=True)
+    for name, text in DOCS.items():
+        (release / "docs" / name).write_text(text, encoding="utf-8")
+
+
+def _write_audit_exports(release: Path, as_of: dt.datetime) -> None:
+    """The demo's audit export job: this week's and this quarter's exports."""
+    folder = release / "audit"
+    folder.mkdir(exist_ok=True)
+    day = (as_of - dt.timedelta(days=1)).date()
+    quarter = f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}"
+    entry = '{"event": "order.accepted", "source": "lunia_api"}\n'
+    (folder / f"lunia-audit-weekly-{day.isoformat()}.jsonl").write_text(entry, encoding="utf-8")
+    (folder / f"lunia-audit-quarterly-{quarter}.jsonl").write_text(entry, encoding="utf-8")
+
+
+def stage_api_app(folder: Path) -> Path:
+    """The API application as the hosts run it: lunia_demo plus its pure-Python dependency."""
+    import prometheus_client
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    shutil.copytree(DEMO_SOURCE / "lunia_demo", folder / "lunia_demo", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(prometheus_client.__file__).parent, folder / "prometheus_client", ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def make_demo_keys(plan: DemoPlan) -> tuple[dict[str, Path], str]:
+    """Throwaway role keys, named as demo keys, and the allowed_signers text trusting them."""
+    folder = plan.out / "demo-keys"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    keys = {}
+    signers = [f"# {DEMO_LABEL}: written by golive demo --sign-demo, trusted by nothing else"]
+    for role in ROLES:
+        key = folder / role
+        run_command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{role} ({DEMO_LABEL})", "-f", str(key)], folder)
+        keys[role] = key
+        signers.append(f'{role} namespaces="golive" {key.with_suffix(".pub").read_text().strip()}')
+    return keys, "\n".join(signers) + "\n"
+
+
+@contextmanager
+def interrupts_as_exceptions() -> Iterator[None]:
+    """SIGTERM ends the demo like Ctrl-C does, so the fleet is torn down either way."""
+
+    def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def golive_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "golive", *args], cwd=cwd, capture_output=True, text=True, timeout=1800)
+
+
+def attest_demo(plan: DemoPlan, keys: dict[str, Path]) -> None:
+    for item, role, evidence in ATTESTATIONS:
+        done = golive_cli(
+            [
+                "attest",
+                item,
+                "--by",
+                f"{role} ({DEMO_LABEL})",
+                "--role",
+                role,
+                "--evidence",
+                evidence,
+                "--valid-days",
+                "7",
+                "--key",
+                str(keys[role]),
+            ],
+            plan.release,
+        )
+        if done.returncode != 0:
+            raise DemoError(f"golive attest {item}: {done.stderr.strip()}")
+
+
+def sign_and_verify(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None]) -> int:
+    result = plan.out / "result.json"
+    for role in SIGNOFF_ROLES:
+        done = golive_cli(["sign", str(result), "--role", role, "--key", str(keys[role])], plan.release)
+        if done.returncode != 0:
+            raise DemoError(f"golive sign --role {role}: {done.stderr.strip()}")
+        say(f"signed as {role} with a {DEMO_LABEL}")
+    verified = golive_cli(["verify", str(result), "--allowed-signers", str(plan.release / "allowed_signers")], plan.release)
+    say("golive verify:")
+    for line in verified.stdout.splitlines():
+        say(f"  {line}")
+    return verified.returncode
+
+
+NO_SIGNERS = "# No signer is trusted: `golive demo --sign-demo` makes throwaway demo keys.\n"
+
+
+def run_demo(plan: DemoPlan, say: Callable[[str], None]) -> int:
+    """Set up, judge, (sign,) tear down; returns golive's exit code for the demo's release."""
+    from golive.sandbox.preflight import sandbox_unavailable
+
+    plan.out.mkdir(parents=True, exist_ok=True)
+    reason = sandbox_unavailable() if plan.with_fleet else "asked for localhost only"
+    from golive.sandbox import ConvergeError, FaultError, FleetError
+
+    with interrupts_as_exceptions():
+        if reason:
+            if plan.broken and plan.broken.fault:
+                raise DemoError(f"--break {plan.broken.name} needs the sandbox fleet, which cannot run here: {reason}")
+            say(f"no sandbox fleet: {reason}; the demo runs against localhost only (host items stay insufficient)")
+            return _on_localhost(plan, say)
+        try:
+            return _on_fleet(plan, say)
+        except (ConvergeError, FleetError, FaultError) as exc:
+            log = plan.out / "demo-failure.log"
+            log.write_text(str(exc), encoding="utf-8")
+            raise DemoError(f"{type(exc).__name__}: {str(exc).splitlines()[0]} (full output: {log})") from None
+
+
+def _keys_and_signers(plan: DemoPlan) -> tuple[dict[str, Path], str]:
+    return make_demo_keys(plan) if plan.sign else ({}, NO_SIGNERS)
+
+
+def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
+    from golive.sandbox import FAULTS, Fleet, HostSpec, converge, ensure_image
+
+    say("sandbox image: building or reusing the cached Debian bookworm image")
+    image = ensure_image()
+    fleet = Fleet(
+        [HostSpec(name, groups) for name, groups in DEMO_HOSTS],
+        name_prefix="glvdemo",
+        subnet="10.78.0.0/24",
+        state_dir=plan.out / "fleet",
+        image=image,
+    )
+    try:
+        fleet.up()
+        say(f"booted {', '.join(f'{host.name} ({host.ip})' for host in fleet.hosts.values())}")
+        inventory = fleet.write_inventory(plan.out / "inventory.yml")
+        api = f"http://{fleet.hosts['app1'].ip}:{API_PORT}"
+        keys, signers = _keys_and_signers(plan)
+        build_release(plan, api, inventory, signers)
+        app = stage_api_app(plan.out / "api-app")
+        converged = converge(
+            fleet,
+            extra_vars={
+                "lunia_api_app_dir": str(app),
+                "lunia_version": VERSION,
+                "lunia_commit": release_commit(plan.release),
+                "lunia_api_port": API_PORT,
+            },
+        )
+        say(f"converged {len(converged.recap)} hosts with roles/lunia_reference in {converged.seconds:.0f} s; the demo API is {api}")
+        if plan.broken and plan.broken.fault:
+            assert plan.broken.host is not None
+            fault = FAULTS[plan.broken.fault](fleet, plan.broken.host, plan.broken.argument).apply()
+            say(f"broke {plan.broken.name}: {fault.description} on {plan.broken.host}")
+        return _judge(plan, keys, say)
+    finally:
+        fleet.down()
+        say("fleet torn down")
+
+
+def _on_localhost(plan: DemoPlan, say: Callable[[str], None]) -> int:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    keys, signers = _keys_and_signers(plan)
+    build_release(plan, f"http://127.0.0.1:{port}", None, signers)
+    env = {**os.environ, "PYTHONPATH": str(DEMO_SOURCE), "LUNIA_VERSION": VERSION, "LUNIA_COMMIT": release_commit(plan.release)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lunia_demo", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise DemoError("the demo service did not start on localhost") from None
+                time.sleep(0.2)
+        say(f"the demo API runs on http://127.0.0.1:{port}")
+        return _judge(plan, keys, say)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _judge(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None]) -> int:
+    import json
+
+    if plan.sign:
+        attest_demo(plan, keys)
+        say(f"attested {', '.join(item for item, _, _ in ATTESTATIONS)} with {DEMO_LABEL}s")
+    # Judged as of now: the attestations just made must not lie after --as-of.
+    args = ["check", "--config", str(plan.release / "golive.yml"), "--env", "demo", "--out", str(plan.out)]
+    code = subprocess.run([sys.executable, "-m", "golive", *args], cwd=plan.release, timeout=3600).returncode
+    if code not in (0, 1):
+        raise DemoError(f"golive check exited {code}")
+    document = json.loads((plan.out / "result.json").read_text(encoding="utf-8"))
+    say(f"decision: {document['decision']['verdict']}")
+    for section, counts in section_counts(document).items():
+        say(f"  {section:<24} " + ", ".join(f"{count} {status}" for status, count in counts.items()))
+    if plan.sign and document["decision"]["verdict"] == "GO pending sign-off":
+        return sign_and_verify(plan, keys, say)
+    if plan.sign:
+        say("not signed: the verdict is not GO pending sign-off")
+    return code
+
+
+def section_counts(document: dict[str, Any]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for item in document["items"]:
+        if item.get("kind") == "decision":
+            continue
+        section = counts.setdefault(item["section"], {})
+        section[item["status"]] = section.get(item["status"], 0) + 1
+    return counts
