@@ -210,7 +210,14 @@ def _test_sources(release: Path, api: str | None) -> dict[str, Any]:
             ],
         },
     }
-    if playwright.exists() and Path("/usr/bin/chromium").exists():
+    if not (playwright.exists() and Path("/usr/bin/chromium").exists()):
+        # Leaves tests.e2e insufficient: a missing runner is no documented skip.
+        print(
+            "demo: the Playwright e2e test cannot run: needs apt chromium and "
+            "`PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix examples/lunia_demo/e2e`",
+            file=sys.stderr,
+        )
+    else:
         junit["run"]["e2e"] = [
             "env",
             f"LUNIA_PYTHON={python}",
