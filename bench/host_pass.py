@@ -5,6 +5,10 @@ cold (no open SSH connection) and warm runs of:
   golive   one task per host running the collector module (playbooks/verify.yml)
   ansible  one Ansible task per check, with the SAME ansible.cfg (pipelining, ControlPersist, forks)
   testinfra the specs/ examples with testinfra's default ssh:// backend (no ControlPath)
+The golive columns time the systemd/Falco/swap/flags/version groups (what the other two
+also gather); `+services` adds the WAF/IDS, backup and endpoint groups of the same one
+visit (app1 is also web and data host, app2 the backup host), and `+restore-test` adds
+the restore of the canary path with `--restore-test`.
 Prints a table; asserts nothing. Not run in CI.
 
     .venv/bin/python bench/host_pass.py 1 10 20
@@ -62,12 +66,20 @@ def close_connections(fleet: Fleet) -> None:
         subprocess.run(["ssh", "-O", "exit", "-o", f"ControlPath={socket}", "x"], capture_output=True, check=False)
 
 
-def time_golive(inventory: Path, work: Path) -> float:
+SERVICE_GROUPS = ("modsecurity", "crowdsec", "backups", "endpoints")
+
+
+def time_golive(inventory: Path, work: Path, services: bool = False, restore_test: bool = False) -> float:
     hosts = load_inventory(inventory).hosts
     host_plan = plan(load_default().items, hosts, "lunia_app", "/etc/lunia/VERSION")
+    requests: dict[str, dict[str, dict[str, object]]] = {}
+    for host, groups in host_plan.requests.items():
+        requests[host] = {group: dict(args) for group, args in groups.items() if services or group not in SERVICE_GROUPS}
+        if "backups" in requests[host]:
+            requests[host]["backups"]["restore_test"] = restore_test
     run_dir = Path(tempfile.mkdtemp(dir=work))
     started = time.monotonic()
-    result = run_pass(inventory, host_plan.requests, {}, False, run_dir)
+    result = run_pass(inventory, requests, {}, False, run_dir)
     seconds = time.monotonic() - started
     errors = {host: facts["error"] for host, facts in result.hosts.items() if "error" in facts}
     if errors:
@@ -112,7 +124,8 @@ def time_testinfra(fleet: Fleet, work: Path) -> float:
 
 
 def bench(size: int, index: int) -> dict[str, float]:
-    specs = [HostSpec(f"app{number}", ("lunia_app",)) for number in range(1, size + 1)]
+    roles = {1: ("lunia_app", "lunia_web", "lunia_data"), 2: ("lunia_app", "lunia_backup")}
+    specs = [HostSpec(f"app{number}", roles.get(number, ("lunia_app",))) for number in range(1, size + 1)]
     with (
         tempfile.TemporaryDirectory(prefix="golive-bench-") as tmp,
         Fleet(specs, name_prefix=f"bn{index}", subnet=f"10.79.{index}.0/24", state_dir=Path(tmp) / "state") as fleet,
@@ -129,16 +142,27 @@ def bench(size: int, index: int) -> dict[str, float]:
             close_connections(fleet)
             row[f"{name} cold"] = timed()
             row[f"{name} warm"] = timed()
+        row["+services warm"] = time_golive(inventory, work, services=True) - row["golive warm"]
+        row["+restore-test warm"] = time_golive(inventory, work, services=True, restore_test=True) - row["golive warm"]
         return row
 
 
 def main() -> None:
     sizes = [int(arg) for arg in sys.argv[1:]] or [1, 10, 20]
     rows = {size: bench(size, index) for index, size in enumerate(sizes)}
-    columns = ["golive cold", "golive warm", "ansible cold", "ansible warm", "testinfra cold", "testinfra warm"]
-    print(f"{'hosts':>5} " + " ".join(f"{column:>15}" for column in columns) + f" {'ansible/golive':>15} {'testinfra/golive':>17}")
+    columns = [
+        "golive cold",
+        "golive warm",
+        "+services warm",
+        "+restore-test warm",
+        "ansible cold",
+        "ansible warm",
+        "testinfra cold",
+        "testinfra warm",
+    ]
+    print(f"{'hosts':>5} " + " ".join(f"{column:>18}" for column in columns) + f" {'ansible/golive':>15} {'testinfra/golive':>17}")
     for size, row in rows.items():
-        cells = " ".join(f"{row[column]:>14.2f}s" for column in columns)
+        cells = " ".join(f"{row[column]:>17.2f}s" for column in columns)
         print(f"{size:>5} {cells} {row['ansible warm'] / row['golive warm']:>14.1f}x {row['testinfra warm'] / row['golive warm']:>16.1f}x")
 
 

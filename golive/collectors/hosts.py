@@ -90,6 +90,42 @@ def _flags_request(item: ItemSpec) -> list[FactRequest]:
     return [FactRequest(item_pattern(item), "flags", args)]
 
 
+@fact_request("security.waf_ids")
+def _waf_ids_request(item: ItemSpec) -> list[FactRequest]:
+    params = item.params
+    probes = {
+        "probe_url": params["probe_url"],
+        "timeout": params["probe_timeout_seconds"],
+        "xss_query": params["xss_query"],
+        "sqli_query": params["sqli_query"],
+        "scanner_user_agent": params["scanner_user_agent"],
+    }
+    return [
+        FactRequest(str(params["hosts_modsecurity"]), "modsecurity", probes),
+        FactRequest(str(params["hosts_crowdsec"]), "crowdsec", {"units": list(params["crowdsec_units"])}),
+    ]
+
+
+@fact_request("infra.backups")
+def _backups_request(item: ItemSpec) -> list[FactRequest]:
+    params = item.params
+    args = {
+        "repositories": dict(params["repositories"]),
+        "read_data_subset": params["read_data_subset"],
+        "canary_path": params["canary_path"],
+        "record_dir": params["restore_record_dir"],
+        "timeout": params["command_timeout_seconds"],
+    }
+    return [FactRequest(item_pattern(item), "backups", args)]
+
+
+@fact_request("config.endpoints")
+def _endpoints_request(item: ItemSpec) -> list[FactRequest]:
+    keys = ("env_file", "redis_var", "postgres_var", "llm_var", "llm_path")
+    args = {key: item.params[key] for key in keys} | {"timeout": item.params["timeout_seconds"]}
+    return [FactRequest(item_pattern(item), "endpoints", args)]
+
+
 def merge_args(old: Any, new: Any) -> Any:
     """Two items asking the same group: lists are united in order, mappings merged."""
     if isinstance(old, list) and isinstance(new, list):
@@ -306,6 +342,10 @@ class HostsCollector(Collector):
         data: dict[str, Any] = {"inventory": str(inventory_path), "patterns": host_plan.patterns, "hosts": {}, "versions": {}}
         files: list[str] = []
         if host_plan.requests:
+            # --restore-test is a run option, not an item parameter: the backup hosts restore now.
+            for groups in host_plan.requests.values():
+                if "backups" in groups:
+                    groups["backups"]["restore_test"] = bool(ctx.options.get("restore_test"))
             insecure = bool(ctx.options.get("insecure_host_keys"))
             result = self._run(inventory_path, host_plan.requests, settings, insecure, ctx)
             data["hosts"] = result.hosts

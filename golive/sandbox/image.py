@@ -33,6 +33,69 @@ PACKAGES: tuple[str, ...] = (
     "python3-yaml",
 )
 
+# Installed by apt inside the fresh rootfs (see SERVICES_SCRIPT): the real WAF, IDS,
+# backup tools and data stores of the reference host.  Every unit they bring is
+# disabled in the image; the reference role enables what each host's groups need.
+SERVICE_PACKAGES: tuple[str, ...] = (
+    "apache2",
+    "libapache2-mod-security2",
+    "modsecurity-crs",
+    "nginx",
+    "libnginx-mod-http-modsecurity",
+    "crowdsec",
+    "crowdsec-firewall-bouncer",
+    "restic",
+    "borgbackup",
+    "redis-server",
+    "postgresql",
+    # psql: the endpoint probe logs in to PostgreSQL from the app hosts with it.
+    "postgresql-client",
+    # The LLM stand-in's TLS certificate is issued with openssl and trusted system-wide.
+    "ca-certificates",
+    "openssl",
+)
+SERVICE_UNITS = (
+    "apache2",
+    "apache-htcacheclean",
+    "nginx",
+    "crowdsec",
+    "crowdsec-firewall-bouncer",
+    "redis-server",
+    "postgresql",
+)
+
+# Runs in a chroot of the fresh rootfs with /proc and /dev mounted, before SETUP_SCRIPT
+# (which cuts the rootfs off from any resolver).  policy-rc.d keeps the packages'
+# maintainer scripts from starting daemons on the build machine.
+SERVICES_SCRIPT = (
+    r"""
+set -eu
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 755 /usr/sbin/policy-rc.d
+# CrowdSec's postinst registers with the online API unless credentials already exist.
+mkdir -p /etc/crowdsec
+printf 'url: http://127.0.0.1:9/\nlogin: offline\npassword: offline\n' > /etc/crowdsec/online_api_credentials.yaml
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends """
+    + " ".join(SERVICE_PACKAGES)
+    + r"""
+# Offline hosts: no Central API, and no journal files for the journalctl source (fatal).
+sed -i 's/^\(    online_client:.*\)$/#\1/; s/^\(      credentials_path: \/etc\/crowdsec\/online_api_credentials.yaml\)$/#\1/' \
+    /etc/crowdsec/config.yaml
+python3 - <<'PY'
+import pathlib
+acquis = pathlib.Path("/etc/crowdsec/acquis.yaml")
+docs = [doc for doc in acquis.read_text().split("---") if "journalctl" not in doc]
+acquis.write_text("---".join(docs))
+PY
+systemctl disable """
+    + " ".join(SERVICE_UNITS)
+    + r""" 2>/dev/null
+rm -f /usr/sbin/policy-rc.d
+"""
+)
+
 # Runs in a chroot of the fresh rootfs.  Fleet-specific files (authorized_keys,
 # /etc/hosts) are bind-mounted at boot instead, so one image serves every fleet.
 SETUP_SCRIPT = r"""
@@ -72,6 +135,8 @@ def recipe_hash() -> str:
         "mirror": MIRROR,
         "packages": sorted(PACKAGES),
         "setup": SETUP_SCRIPT,
+        "service_packages": sorted(SERVICE_PACKAGES),
+        "services": SERVICES_SCRIPT,
     }
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
     return digest[:16]
@@ -113,6 +178,15 @@ def _build(work: Path) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    shutil.copy("/etc/resolv.conf", work / "etc" / "resolv.conf")
+    mounts = [work / "proc", work / "dev"]
+    subprocess.run(["mount", "-t", "proc", "proc", str(mounts[0])], check=True)
+    try:
+        subprocess.run(["mount", "--bind", "/dev", str(mounts[1])], check=True)
+        subprocess.run(["chroot", str(work), "/bin/sh", "-c", SERVICES_SCRIPT], check=True, stdout=subprocess.DEVNULL)
+    finally:
+        for mount in reversed(mounts):
+            subprocess.run(["umount", "-l", str(mount)], check=False)
     subprocess.run(["chroot", str(work), "/bin/sh", "-c", SETUP_SCRIPT], check=True)
 
 

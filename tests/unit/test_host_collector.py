@@ -120,8 +120,8 @@ def test_plan_asks_each_host_only_for_its_items_groups() -> None:
     items = load_default().items
     groups = {"all": ["app1", "web1"], "lunia_app": ["app1"], "lunia_web:all": ["app1", "web1"], "lunia_backup": []}
     host_plan = plan(items, lambda pattern: groups.get(pattern, []), "lunia_app", "/etc/lunia/VERSION")
-    assert sorted(host_plan.requests["app1"]) == ["falco", "flags", "swap", "units", "version"]
-    assert sorted(host_plan.requests["web1"]) == ["falco", "swap"]
+    assert sorted(host_plan.requests["app1"]) == ["crowdsec", "endpoints", "falco", "flags", "swap", "units", "version"]
+    assert sorted(host_plan.requests["web1"]) == ["crowdsec", "falco", "swap"]
     flags = host_plan.requests["app1"]["flags"]["flags"]
     assert flags == ["BINANCE_LIVE_TRADING", "BINANCE_FORCE_MOCK", "INFRA_PROD_ENABLED", "FRONTEND_SIGNAL_HEALTH_ENABLED"]
 

@@ -11,6 +11,14 @@ fact groups to gather and their arguments, e.g.::
       swap: {}
       flags: {units: [lunia_bot], flags: [BINANCE_FORCE_MOCK], env_files: []}
       version: {file: /etc/lunia/VERSION}
+      modsecurity: {probe_url: "http://127.0.0.1/", timeout: 5, xss_query: ..., sqli_query: ..., scanner_user_agent: Nikto}
+      crowdsec: {units: [crowdsec]}
+      backups: {repositories: {restic: /etc/lunia/restic.env}, read_data_subset: 5%, canary_path: ..., record_dir: ..., restore_test: false}
+      endpoints: {env_file: /etc/lunia/endpoints.env, redis_var: REDIS_URL, postgres_var: DATABASE_URL, llm_var: LLM_BASE_URL, llm_path: /health}
+
+Backup repository passwords and endpoint credentials are read from their root-only
+files on the host and handed to restic/borg/psql through the environment; they never
+appear in a command line or in the returned facts.
 
 Each group is one function in ``GROUPS``: adding a group is adding a function there.
 A group that raises becomes ``{"error": ...}`` for that group only, and every fact
@@ -23,6 +31,9 @@ so they never reach Ansible's event data, logs, evidence or reports.
 
 from __future__ import annotations
 
+import datetime as dt
+import glob
+import hashlib
 import json
 import os
 import re
@@ -31,6 +42,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -581,6 +593,580 @@ def swap_facts(args: dict[str, object]) -> dict[str, object]:
     return result
 
 
+# --- ModSecurity (Apache mod_security2, nginx libmodsecurity3) ------------------------------
+
+_CRS_RULE_FILE = re.compile(r"(?:REQUEST|RESPONSE)-9\d\d-[A-Z0-9-]+\.conf$")
+_CRS_EXCLUSIONS = ("REQUEST-900-", "RESPONSE-999-")
+_APACHE_SECTION = re.compile(r"^<\s*(/)?\s*(\w+)\s*([^>]*)>")
+
+
+def sec_rule_file_facts(text: str, path: str, scope: list[str], facts: dict[str, object]) -> None:
+    """SecRuleEngine lines of one Apache or ModSecurity file, with the <section> they sit in."""
+    stack = list(scope)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        section = _APACHE_SECTION.match(line)
+        if section:
+            if section.group(1):
+                if len(stack) > len(scope):
+                    stack.pop()
+            elif section.group(2).lower() not in ("ifmodule", "ifdefine", "ifversion"):
+                stack.append(f"{section.group(2)} {section.group(3).strip()}".strip())
+            continue
+        words = line.split()
+        if words[0].lower() == "secruleengine" and len(words) > 1:
+            facts["engine"].append({"value": words[1], "file": path, "line": number, "scope": " > ".join(stack)})  # type: ignore[attr-defined]
+
+
+def crs_file_facts(paths: list[str], facts: dict[str, object]) -> None:
+    names = [os.path.basename(path) for path in paths]
+    facts["crs_rule_files"] = sum(1 for name in names if _CRS_RULE_FILE.search(name) and not name.startswith(_CRS_EXCLUSIONS))
+    facts["crs_setup"] = next((path for path in paths if os.path.basename(path) == "crs-setup.conf"), None)
+
+
+def apache_facts() -> dict[str, object]:
+    facts: dict[str, object] = {"kind": "apache", "engine": []}
+    modules = run(["apache2ctl", "-t", "-D", "DUMP_MODULES"])
+    if modules.returncode != 0:
+        raise RuntimeError(f"apache2ctl -t -D DUMP_MODULES exited {modules.returncode}: {modules.stderr.strip()[:300]}")
+    facts["module_loaded"] = "security2_module" in modules.stdout
+    includes = run(["apache2ctl", "-t", "-D", "DUMP_INCLUDES"])
+    paths = [match.group(1) for match in re.finditer(r"\)\s+(/\S+)\s*$", includes.stdout, re.MULTILINE)]
+    facts["included_files"] = len(paths)
+    for path in paths:
+        try:
+            sec_rule_file_facts(read_text(path), path, [], facts)
+        except (OSError, ValueError) as exc:
+            facts.setdefault("unreadable", []).append(error_text(exc))  # type: ignore[union-attr]
+    crs_file_facts(paths, facts)
+    return facts
+
+
+def modsec_rules_includes(path: str, facts: dict[str, object], seen: set[str], depth: int = 0) -> list[str]:
+    """The files a ModSecurity rules file loads (Include / IncludeOptional, globs), itself first."""
+
+    if path in seen or depth > 8:
+        return []
+    seen.add(path)
+    text = read_text(path)
+    sec_rule_file_facts(text, path, [], facts)
+    loaded = [path]
+    for raw in text.splitlines():
+        words = raw.strip().split()
+        if len(words) >= 2 and words[0].lower() in ("include", "includeoptional"):
+            target = words[1].strip("\"'")
+            if not target.startswith("/"):
+                target = os.path.join(os.path.dirname(path), target)
+            matches = sorted(glob.glob(target))
+            if not matches and words[0].lower() == "include":
+                facts.setdefault("unreadable", []).append(f"{target}: included by {path} but missing")  # type: ignore[union-attr]
+            for match in matches:
+                loaded += modsec_rules_includes(match, facts, seen, depth + 1)
+    return loaded
+
+
+def nginx_facts() -> dict[str, object]:
+    facts: dict[str, object] = {"kind": "nginx", "engine": [], "switches": [], "returns": []}
+    dump = run(["nginx", "-T"])
+    if dump.returncode != 0:
+        raise RuntimeError(f"nginx -T exited {dump.returncode}: {dump.stderr.strip()[-300:]}")
+    facts["module_loaded"] = bool(re.search(r"^\s*load_module\s+\S*modsecurity\S*\s*;", dump.stdout, re.MULTILINE))
+    rules_files: list[str] = []
+    stack: list[str] = []
+    current, number = "", 0
+    for raw in dump.stdout.splitlines():
+        marker = re.match(r"^# configuration file (\S+):$", raw)
+        if marker:
+            current, number, stack = marker.group(1), 0, []
+            continue
+        number += 1
+        line = raw.split("#", 1)[0].strip()
+        for token in re.findall(r"[^{};]+[{;]|}", line):
+            token = token.strip()
+            if token == "}":
+                if stack:
+                    stack.pop()
+                continue
+            if token.endswith("{"):
+                stack.append(" ".join(token[:-1].split()))
+                continue
+            words = token[:-1].split()
+            scope = " > ".join(stack)
+            if words[0] == "modsecurity" and len(words) > 1:
+                facts["switches"].append({"value": words[1], "file": current, "line": number, "scope": scope})  # type: ignore[attr-defined]
+            elif words[0] == "modsecurity_rules_file" and len(words) > 1:
+                rules_files.append(words[1].strip("\"'"))
+            elif words[0] == "return" and any(part.startswith("location") for part in stack):
+                facts["returns"].append({"value": " ".join(words[1:]), "file": current, "line": number, "scope": scope})  # type: ignore[attr-defined]
+    loaded: list[str] = []
+    seen: set[str] = set()
+    for path in dict.fromkeys(rules_files):
+        try:
+            loaded += modsec_rules_includes(path, facts, seen)
+        except (OSError, ValueError) as exc:
+            facts.setdefault("unreadable", []).append(error_text(exc))  # type: ignore[union-attr]
+    facts["rules_files"] = rules_files
+    crs_file_facts(loaded, facts)
+    return facts
+
+
+def http_probe(url: str, timeout: float, user_agent: str, verify_tls: bool = True) -> dict[str, object]:
+    """GET `url` without proxies; the status (any code) or why there was none."""
+    result: dict[str, object] = {"url": url}
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
+    if not verify_tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+    opener = urllib.request.build_opener(*handlers)
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
+    started = time.monotonic()
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            result["status"] = response.status
+    except urllib.error.HTTPError as exc:
+        result["status"] = exc.code
+    except (TimeoutError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        result["error"] = (
+            f"no answer within {timeout:g} s" if isinstance(reason, socket.timeout) or "timed out" in str(reason) else str(reason)
+        )
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def modsecurity_facts(args: dict[str, object]) -> dict[str, object]:
+    servers = {"apache": ("apache2", apache_facts), "nginx": ("nginx", nginx_facts)}
+    shown = systemctl_show([unit for unit, _ in servers.values()])
+    result: dict[str, object] = {"servers": {}}
+    for kind, (unit, reader) in servers.items():
+        state = unit_state(shown[unit_name(unit)])
+        entry: dict[str, object] = {"unit": unit, "state": state}
+        if state["active"] == "active":
+            try:
+                entry.update(reader())
+            except (OSError, RuntimeError, subprocess.TimeoutExpired, ValueError) as exc:
+                entry["error"] = error_text(exc)
+        result["servers"][kind] = entry  # type: ignore[index]
+    url = str(args.get("probe_url") or "http://127.0.0.1/")
+    timeout = float(args.get("timeout") or 5.0)  # type: ignore[arg-type]
+    agent = "golive-waf-probe/1"
+    joiner = "&" if "?" in url else "?"
+    result["probes"] = {
+        "benign": http_probe(url, timeout, agent),
+        "xss": http_probe(url + joiner + str(args.get("xss_query") or ""), timeout, agent),
+        "sqli": http_probe(url + joiner + str(args.get("sqli_query") or ""), timeout, agent),
+        "scanner": http_probe(url, timeout, str(args.get("scanner_user_agent") or "Nikto")),
+    }
+    return result
+
+
+# --- CrowdSec ------------------------------------------------------------------------------
+
+
+def cscli_json(argv: list[str]) -> object:
+    done = run(["cscli", *argv, "-o", "json"], timeout=20)
+    if done.returncode != 0:
+        raise RuntimeError(f"cscli {' '.join(argv)} exited {done.returncode}: {(done.stderr or done.stdout).strip()[-300:]}")
+    return json.loads(done.stdout or "null")
+
+
+def crowdsec_facts(args: dict[str, object]) -> dict[str, object]:
+    units = [str(unit) for unit in args.get("units") or ["crowdsec", "crowdsec-firewall-bouncer"]]
+    shown = systemctl_show(units)
+    result: dict[str, object] = {"units": {unit: unit_state(shown[unit_name(unit)]) for unit in units}}
+    if shutil.which("cscli") is None:
+        result["cscli"] = "missing"
+        return result
+    status = run(["cscli", "lapi", "status"], timeout=20)
+    text = " ".join((status.stdout + " " + status.stderr).split())
+    result["lapi"] = {"rc": status.returncode, "output": text[-400:]}
+    try:
+        bouncers = cscli_json(["bouncers", "list"]) or []
+        result["bouncers"] = [
+            {key: bouncer.get(key) for key in ("name", "ip_address", "valid", "revoked", "last_pull", "type", "version")}
+            for bouncer in bouncers
+            if isinstance(bouncer, dict)
+        ]
+    except (RuntimeError, ValueError, OSError, subprocess.TimeoutExpired) as exc:
+        result["bouncers_error"] = error_text(exc)
+    try:
+        # Offline hosts cannot fetch the hub index of their version; master's local copy lists what is installed.
+        listed = cscli_json(["collections", "list", "--branch", "master"])
+        collections = listed.get("collections", []) if isinstance(listed, dict) else []
+        result["collections"] = [
+            {"name": item.get("name"), "status": item.get("status"), "version": item.get("local_version")}
+            for item in collections or []
+            if isinstance(item, dict)
+        ]
+    except (RuntimeError, ValueError, OSError, subprocess.TimeoutExpired) as exc:
+        result["collections_error"] = error_text(exc)
+    return result
+
+
+# --- backups (restic, borg) ---------------------------------------------------------------
+
+_REPO_CREDENTIALS = re.compile(r"(://)[^/\s@]*@")
+RESTORE_RECORD_SCHEMA = "golive/restore-record/v1"
+
+
+def plain_env_file(path: str) -> dict[str, str]:
+    """An env file as a mapping (later lines win); values never leave this module."""
+    return {str(name): str(value) for name, value, _ in parse_env_file(read_text(path))}
+
+
+def repository_name(value: str) -> str:
+    # rest:https://user:pass@host/ and sftp:user@host: only the location is reported.
+    return _REPO_CREDENTIALS.sub(r"\1", value)
+
+
+def utc_text(value: str) -> str | None:
+    """restic's nanosecond RFC 3339 and borg's naive local times, as UTC ISO 8601."""
+
+    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$", value.strip())
+    if not match:
+        return None
+    stamp = dt.datetime.fromisoformat(match.group(1) + "." + (match.group(2) or "0")[:6].ljust(6, "0"))
+    zone = match.group(3)
+    if zone:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc if zone == "Z" else dt.datetime.strptime(zone, "%z").tzinfo)  # noqa: UP017 (the host may run Python 3.8)
+    else:
+        stamp = stamp.astimezone()  # borg prints the host's local time without an offset
+    return stamp.astimezone(dt.timezone.utc).isoformat(timespec="seconds")  # noqa: UP017
+
+
+def sha256_file(path: str) -> str:
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_digests(root: str) -> dict[str, str]:
+    if os.path.isfile(root):
+        return {os.path.basename(root): sha256_file(root)}
+    found: dict[str, str] = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            found[os.path.relpath(path, root)] = sha256_file(path)
+    return found
+
+
+class BackupTool:
+    """restic or borg behind one interface: snapshots, check, dump, restore."""
+
+    def __init__(self, name: str, env: dict[str, str], timeout: float) -> None:
+        self.name, self.timeout = name, timeout
+        self.env = {**os.environ, **env, "RESTIC_PROGRESS_FPS": "0.01", "BORG_RELOCATED_REPO_ACCESS_IS_OK": "no"}
+        self.env.setdefault("BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK", "no")
+
+    def call(self, argv: list[str], cwd: str = "/", binary: bool = False) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=not binary, timeout=self.timeout, check=False, env=self.env, cwd=cwd
+        )
+        return done
+
+    def failed(self, what: str, done: subprocess.CompletedProcess) -> RuntimeError:  # type: ignore[type-arg]
+        stderr = done.stderr.decode("utf-8", "replace") if isinstance(done.stderr, bytes) else done.stderr
+        return RuntimeError(f"{self.name} {what} exited {done.returncode}: {' '.join(stderr.split())[-300:]}")
+
+    def repository(self) -> str:
+        return repository_name(self.env.get("RESTIC_REPOSITORY" if self.name == "restic" else "BORG_REPO", ""))
+
+    def snapshots(self) -> list[dict[str, object]]:
+        if self.name == "restic":
+            done = self.call(["restic", "snapshots", "--no-cache", "--no-lock", "--json"])
+            if done.returncode != 0:
+                raise self.failed("snapshots", done)
+            items = json.loads(done.stdout or "[]") or []
+            return [{"id": item.get("id"), "time": utc_text(str(item.get("time", ""))), "paths": item.get("paths")} for item in items]
+        done = self.call(["borg", "list", "--json"])
+        if done.returncode != 0:
+            raise self.failed("list", done)
+        items = (json.loads(done.stdout or "{}") or {}).get("archives", [])
+        return [{"id": item.get("name"), "time": utc_text(str(item.get("start") or item.get("time") or ""))} for item in items]
+
+    def check(self, subset: str) -> dict[str, object]:
+        if self.name == "restic":
+            argv = (
+                ["restic", "check", "--no-cache", f"--read-data-subset={subset}"]
+                if subset
+                else ["restic", "check", "--no-cache", "--read-data"]
+            )
+        else:
+            argv = ["borg", "check", "--verify-data"]
+        started = time.monotonic()
+        done = self.call(argv)
+        output = " ".join((done.stdout + " " + done.stderr).split())
+        return {
+            "argv": argv[:2] + argv[3:] if self.name == "restic" else argv,
+            "rc": done.returncode,
+            "output": output[-600:],
+            "seconds": round(time.monotonic() - started, 3),
+        }
+
+    def dump_digest(self, snapshot: str, path: str) -> str:
+
+        if self.name == "restic":
+            done = self.call(["restic", "dump", "--no-cache", "--no-lock", snapshot, path], binary=True)
+        else:
+            done = self.call(["borg", "extract", "--stdout", f"::{snapshot}", path.lstrip("/")], binary=True)
+        if done.returncode != 0:
+            raise self.failed("dump", done)
+        return hashlib.sha256(done.stdout).hexdigest()
+
+    def restore(self, snapshot: str, path: str, target: str) -> str:
+        if self.name == "restic":
+            done = self.call(["restic", "restore", "--no-cache", snapshot, "--target", target, "--include", path])
+        else:
+            done = self.call(["borg", "extract", f"::{snapshot}", path.lstrip("/")], cwd=target)
+        if done.returncode != 0:
+            raise self.failed("restore", done)
+        return os.path.join(target, path.lstrip("/"))
+
+
+def verify_record(tool: BackupTool, record_path: str, snapshots: list[dict[str, object]]) -> dict[str, object]:
+    """A restore record counts only if its snapshot still exists and its checksums are that snapshot's files."""
+    try:
+        record = json.loads(read_text(record_path, 256 * 1024))
+    except FileNotFoundError:
+        return {"path": record_path, "missing": True}
+    except (OSError, ValueError) as exc:
+        return {"path": record_path, "error": error_text(exc)}
+    if not isinstance(record, dict) or record.get("schema") != RESTORE_RECORD_SCHEMA or not isinstance(record.get("files"), dict):
+        return {"path": record_path, "error": f"not a {RESTORE_RECORD_SCHEMA} record"}
+    entry: dict[str, object] = {
+        "path": record_path,
+        "snapshot": record.get("snapshot"),
+        "restored_at": utc_text(str(record.get("restored_at", ""))) or record.get("restored_at"),
+        "canary": record.get("path"),
+        "matched": record.get("matched") is True,
+        "by": record.get("by"),
+        "files": len(record["files"]),
+    }
+    ids = {str(item.get("id")) for item in snapshots}
+    entry["snapshot_exists"] = str(record.get("snapshot")) in ids
+    if entry["snapshot_exists"] and entry["matched"]:
+        root = str(record.get("path") or "")
+        mismatched = []
+        for relpath, recorded in sorted(record["files"].items()):
+            # A canary that is a single file is recorded under its own name.
+            member = os.path.join(root, relpath) if os.path.isdir(root) else root
+            try:
+                actual = tool.dump_digest(str(record["snapshot"]), member)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+                mismatched.append({"file": relpath, "error": error_text(exc)})
+                continue
+            if actual != recorded:
+                mismatched.append({"file": relpath, "recorded": recorded, "snapshot": actual})
+        entry["mismatched"] = mismatched
+    return entry
+
+
+def restore_test(tool: BackupTool, snapshot: str, canary: str, record_path: str) -> dict[str, object]:
+    """Restore the canary path into a temporary directory, compare SHA-256 with the source, clean up, record it."""
+
+    result: dict[str, object] = {"snapshot": snapshot, "canary": canary}
+    started = time.monotonic()
+    target = tempfile.mkdtemp(prefix="golive-restore-")
+    try:
+        restored_root = tool.restore(snapshot, canary, target)
+        restored = tree_digests(restored_root) if os.path.exists(restored_root) else {}
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    result["cleaned_up"] = not os.path.exists(target)
+    source = tree_digests(canary) if os.path.exists(canary) else {}
+    result["files"] = len(restored)
+    result["mismatched"] = sorted(name for name in set(source) | set(restored) if source.get(name) != restored.get(name))
+    result["matched"] = bool(restored) and not result["mismatched"]
+    result["seconds"] = round(time.monotonic() - started, 3)
+    record = {
+        "schema": RESTORE_RECORD_SCHEMA,
+        "tool": tool.name,
+        "repository": tool.repository(),
+        "snapshot": snapshot,
+        "path": canary,
+        "restored_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
+        "files": restored,
+        "matched": result["matched"],
+        "by": "golive --restore-test",
+    }
+    try:
+        os.makedirs(os.path.dirname(record_path), mode=0o700, exist_ok=True)
+        partial = record_path + ".part"
+        with open(partial, "w") as handle:
+            json.dump(record, handle, indent=1)
+        os.replace(partial, record_path)
+        result["record_written"] = record_path
+    except OSError as exc:
+        result["record_error"] = error_text(exc)
+    return result
+
+
+def backup_repository_facts(name: str, env_path: str, args: dict[str, object]) -> dict[str, object]:
+    entry: dict[str, object] = {"env_file": env_path}
+    try:
+        env = plain_env_file(env_path)
+    except FileNotFoundError:
+        entry["configured"] = False
+        return entry
+    entry["configured"] = True
+    if shutil.which(name) is None:
+        entry["error"] = f"{name} is not installed"
+        return entry
+    tool = BackupTool(name, env, float(args.get("timeout") or 120))  # type: ignore[arg-type]
+    entry["repository"] = tool.repository()
+    snapshots = tool.snapshots()
+    dated = sorted((item for item in snapshots if item.get("time")), key=lambda item: str(item["time"]))
+    entry["snapshot_count"] = len(snapshots)
+    entry["latest"] = dated[-1] if dated else None
+    entry["check"] = tool.check(str(args.get("read_data_subset") or ""))
+    canary = str(args.get("canary_path") or "")
+    record_path = os.path.join(str(args.get("record_dir") or "/var/lib/golive/restore-records"), f"{name}.json")
+    if args.get("restore_test"):
+        if not dated:
+            entry["restore_test"] = {"error": "no snapshot to restore from"}
+        else:
+            try:
+                entry["restore_test"] = restore_test(tool, str(dated[-1]["id"]), canary, record_path)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+                entry["restore_test"] = {"snapshot": dated[-1]["id"], "error": error_text(exc)}
+    entry["record"] = verify_record(tool, record_path, snapshots)
+    return entry
+
+
+def backups_facts(args: dict[str, object]) -> dict[str, object]:
+    repositories = args.get("repositories") or {}
+    result: dict[str, object] = {"repositories": {}, "restore_test_requested": bool(args.get("restore_test"))}
+    for name, env_path in dict(repositories).items():  # type: ignore[call-overload]
+        if name not in ("restic", "borg"):
+            result["repositories"][name] = {"env_file": env_path, "error": f"unknown backup tool {name!r} (restic or borg)"}  # type: ignore[index]
+            continue
+        try:
+            result["repositories"][name] = backup_repository_facts(name, str(env_path), args)  # type: ignore[index]
+        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            result["repositories"][name] = {"env_file": env_path, "configured": True, "error": error_text(exc)}  # type: ignore[index]
+    return result
+
+
+# --- endpoints (Redis, PostgreSQL, LLM), measured from this host ----------------------------
+
+
+def redis_ping(url: str, timeout: float) -> dict[str, object]:
+    """AUTH (when the URL carries a password) then PING over RESP; only PONG is a pass."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    result: dict[str, object] = {"host": host, "port": port, "tls": parts.scheme == "rediss", "login_sent": parts.password is not None}
+    started = time.monotonic()
+
+    def command(sock: socket.socket, reader: object, *words: str) -> str:
+        payload = f"*{len(words)}\r\n" + "".join(f"${len(word.encode())}\r\n{word}\r\n" for word in words)
+        sock.sendall(payload.encode())
+        return reader.readline(4096).decode("utf-8", "replace").strip()  # type: ignore[attr-defined]
+
+    try:
+        raw = socket.create_connection((host, port), timeout=timeout)
+        sock = ssl.create_default_context().wrap_socket(raw, server_hostname=host) if parts.scheme == "rediss" else raw
+        with sock:
+            reader = sock.makefile("rb")
+            if parts.password is not None:
+                words = ["AUTH", unquote(parts.username), unquote(parts.password)] if parts.username else ["AUTH", unquote(parts.password)]
+                answer = command(sock, reader, *words)
+                result["login_reply"] = answer[:200]
+                if answer.startswith("-"):
+                    result["reply"] = answer[:200]
+                    return result
+            result["reply"] = command(sock, reader, "PING")[:200]
+    except (OSError, ValueError) as exc:
+        result["error"] = error_text(exc)
+    finally:
+        result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def postgres_login(url: str, timeout: float) -> dict[str, object]:
+    """A real login and SELECT 1 with psql; the password travels in PGPASSWORD, never argv."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    result: dict[str, object] = {
+        "host": parts.hostname,
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or ""),
+        "database": parts.path.lstrip("/") or None,
+    }
+    psql = shutil.which("psql")
+    if psql is None:
+        result["error"] = "psql is not installed on this host (postgresql-client)"
+        return result
+    conninfo = " ".join(
+        f"{key}={value}"
+        for key, value in (
+            ("host", parts.hostname),
+            ("port", parts.port or 5432),
+            ("user", unquote(parts.username or "")),
+            ("dbname", parts.path.lstrip("/")),
+            ("connect_timeout", max(1, int(timeout))),
+        )
+        if value
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [psql, "-X", "-A", "-t", "-w", "-c", "SELECT 1", conninfo],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout + 5,
+            check=False,
+            env=env,
+        )
+        result["rc"] = done.returncode
+        result["answer"] = done.stdout.strip()[:100]
+        if done.returncode != 0:
+            result["reply"] = " ".join(done.stderr.split())[:300]
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        result["error"] = error_text(exc)
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def endpoints_facts(args: dict[str, object]) -> dict[str, object]:
+    path = str(args.get("env_file") or "/etc/lunia/endpoints.env")
+    timeout = float(args.get("timeout") or 5.0)  # type: ignore[arg-type]
+    try:
+        env = plain_env_file(path)
+    except FileNotFoundError:
+        return {"env_file": path, "missing": True}
+    result: dict[str, object] = {"env_file": path, "endpoints": {}}
+    probes = {"redis": (args.get("redis_var"), redis_ping), "postgres": (args.get("postgres_var"), postgres_login)}
+    for name, (variable, probe) in probes.items():
+        url = env.get(str(variable))
+        entry: dict[str, object] = {"variable": variable}
+        entry.update(probe(url, timeout) if url else {"unset": True})
+        result["endpoints"][name] = entry  # type: ignore[index]
+    base = env.get(str(args.get("llm_var")))
+    llm: dict[str, object] = {"variable": args.get("llm_var")}
+    if base:
+        llm.update(http_probe(base.rstrip("/") + str(args.get("llm_path") or "/"), timeout, "golive-endpoint-probe/1"))
+        llm["url"] = repository_name(str(llm["url"]))
+    else:
+        llm["unset"] = True
+    result["endpoints"]["llm"] = llm  # type: ignore[index]
+    return result
+
+
 # --- deployed version ---------------------------------------------------------------------
 
 
@@ -600,6 +1186,10 @@ GROUPS = {
     "swap": swap_facts,
     "flags": flags_facts,
     "version": version_facts,
+    "modsecurity": modsecurity_facts,
+    "crowdsec": crowdsec_facts,
+    "backups": backups_facts,
+    "endpoints": endpoints_facts,
 }
 
 
