@@ -40,9 +40,6 @@ NOT_DEMONSTRABLE = {
     "security.scanners": "Trivy's vulnerability database cannot exist on this machine",
     "infra.images": "the demo ships its service as files, not as a signed container image",
     "security.vault_kms": "the demo fleet runs no Vault",
-    "security.waf_ids": "the demo fleet runs no ModSecurity or CrowdSec yet",
-    "infra.backups": "the demo fleet keeps no backup repository yet",
-    "config.endpoints": "the demo service uses no Redis, database or LLM endpoint",
     "promotion.staging_go": "the demo has a single environment",
 }
 # Attestations --sign-demo gives, as (item, role, evidence relative to the release).
