@@ -75,13 +75,14 @@ def collect(config: Config, options: RunOptions, evidence_dir: Path, progress: P
     """Run every needed collector at once, each within its own timeout and all within
     `options.timeout`; a collector that does not finish has its processes killed and
     its evidence marked missing, so the items depending on it are insufficient.
-    Collectors that consume the others' evidence (`runs_last`) run once those are done."""
+    Collectors of a later `phase` run once the earlier ones are done."""
     available = collectors_pkg.registered()
     needed = needed_sources(config, options.as_dict())
-    last = [source for source in needed if source in available and available[source].runs_last]
+    phase_of = {source: available[source].phase if source in available else 0 for source in needed}
     results: dict[str, Evidence] = {}
     deadline = time.monotonic() + options.timeout
-    for batch in ([source for source in needed if source not in last], last):
+    for phase in sorted(set(phase_of.values())):
+        batch = [source for source in needed if phase_of[source] == phase]
         _collect_batch(batch, available, config, options, evidence_dir, results, deadline, progress)
     return results
 

@@ -139,8 +139,10 @@ class Collector:
     source: ClassVar[str]
     settings_keys: ClassVar[set[str]] = set()
     default_timeout: ClassVar[float] = 120.0
-    # Collectors that consume the others' output (the evidence archive) run after them.
-    runs_last: ClassVar[bool] = False
+    # Collectors run in phases: 0 all at once; 1 after them (they read others' evidence,
+    # or measure what the first phase's tests and load put on the service); 2 the
+    # evidence archive, which must see every file the others wrote.
+    phase: ClassVar[int] = 0
 
     def collect(self, ctx: CollectContext) -> Evidence:
         raise NotImplementedError

@@ -9,7 +9,7 @@ from golive.collectors import CollectContext, Collector, Evidence, register
 @register
 class ArchiveCollector(Collector):
     source = "archive"
-    runs_last = True
+    phase = 2
     default_timeout = 300.0
 
     def collect(self, ctx: CollectContext) -> Evidence:

@@ -14,7 +14,7 @@ from golive.signoffs import check_role, required_roles
 class HistoryCollector(Collector):
     source = "history"
     # It needs the release commit, which the git collector finds.
-    runs_last = True
+    phase = 1
     default_timeout = 120.0
 
     def collect(self, ctx: CollectContext) -> Evidence:
