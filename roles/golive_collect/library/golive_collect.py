@@ -456,29 +456,9 @@ def probe_healthz(server: dict[str, object], timeout: float) -> dict[str, object
         address = "127.0.0.1"
     host = f"[{address}]" if ":" in address else address
     url = f"{'https' if server['ssl'] else 'http'}://{host}:{server['port']}{server['endpoint']}"
-    result: dict[str, object] = {"url": url, "timeout": timeout}
-    # No proxies: the probe is of this host's own loopback listener.
-    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
-    if server["ssl"]:
-        # A liveness probe of a loopback listener: the certificate is Falco's own.
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        handlers.append(urllib.request.HTTPSHandler(context=context))
-    opener = urllib.request.build_opener(*handlers)
-    started = time.monotonic()
-    try:
-        with opener.open(url, timeout=timeout) as response:
-            result["status"] = response.status
-            result["body"] = response.read(512).decode("utf-8", errors="replace")
-    except urllib.error.HTTPError as exc:
-        result["status"] = exc.code
-    except (TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        result["error"] = (
-            f"no answer within {timeout:g} s" if isinstance(reason, socket.timeout) or "timed out" in str(reason) else str(reason)
-        )
-    result["seconds"] = round(time.monotonic() - started, 3)
+    # A liveness probe of this host's own loopback listener: the certificate is Falco's own.
+    result = http_probe(url, timeout, verify_tls=not server["ssl"], body_bytes=512)
+    result["timeout"] = timeout
     return result
 
 
@@ -712,8 +692,11 @@ def nginx_facts() -> dict[str, object]:
     return facts
 
 
-def http_probe(url: str, timeout: float, user_agent: str, verify_tls: bool = True) -> dict[str, object]:
-    """GET `url` without proxies; the status (any code) or why there was none."""
+def http_probe(
+    url: str, timeout: float, user_agent: str = "golive-collect", verify_tls: bool = True, body_bytes: int = 0
+) -> dict[str, object]:
+    """GET `url` without proxies; the status (any code) and the first `body_bytes` of the
+    body, or why there was no answer."""
     result: dict[str, object] = {"url": url}
     handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
     if not verify_tls:
@@ -727,6 +710,8 @@ def http_probe(url: str, timeout: float, user_agent: str, verify_tls: bool = Tru
     try:
         with opener.open(request, timeout=timeout) as response:
             result["status"] = response.status
+            if body_bytes:
+                result["body"] = response.read(body_bytes).decode("utf-8", errors="replace")
     except urllib.error.HTTPError as exc:
         result["status"] = exc.code
     except (TimeoutError, OSError, ValueError) as exc:
