@@ -17,6 +17,7 @@ import click
 from golive import __version__
 
 if TYPE_CHECKING:
+    from golive.checklist import ItemSpec
     from golive.config import Config
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE = 0, 1, 2
@@ -240,7 +241,7 @@ def list_items(config_path: Path | None, environment: str | None) -> None:
       golive list
       golive list --config golive.yml --env prod
     """
-    items, _ = _checklist_items(config_path, environment)
+    items = _checklist_items(config_path, environment)
     width = max(len(item.id) for item in items)
     for item in items:
         where = item.source + (f" hosts={item.hosts}" if item.hosts else "")
@@ -249,7 +250,7 @@ def list_items(config_path: Path | None, environment: str | None) -> None:
         click.echo(f"{'':<{width}}  rule: {item.rule_text()}")
 
 
-def _checklist_items(config_path: Path | None, environment: str | None) -> tuple[list[Any], Config | None]:
+def _checklist_items(config_path: Path | None, environment: str | None) -> list[ItemSpec]:
     from golive.checklist import load_default
     from golive.yamlfile import ConfigError
 
@@ -257,11 +258,10 @@ def _checklist_items(config_path: Path | None, environment: str | None) -> tuple
         config_path = Path("golive.yml")
     if config_path is None:
         try:
-            return load_default().items, None
+            return load_default().items
         except ConfigError as exc:
             fail_usage(str(exc))
-    config = _load(config_path, environment)
-    return config.checklist.items, config
+    return _load(config_path, environment).checklist.items
 
 
 @main.command()
@@ -284,7 +284,7 @@ def explain(item_id: str, config_path: Path | None, environment: str | None) -> 
     """
     from golive.yamlfile import suggest
 
-    items, _ = _checklist_items(config_path, environment)
+    items = _checklist_items(config_path, environment)
     by_id = {item.id: item for item in items}
     item = by_id.get(item_id)
     if item is None:

@@ -8,7 +8,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ class RunOptions:
     restore_test: bool = False
     insecure_host_keys: bool = False
     specs: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,7 +45,6 @@ class RunOptions:
             "restore_test": self.restore_test,
             "insecure_host_keys": self.insecure_host_keys,
             "specs": self.specs,
-            **self.extra,
         }
 
 
