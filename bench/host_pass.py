@@ -128,7 +128,9 @@ def bench(size: int, index: int) -> dict[str, float]:
     specs = [HostSpec(f"app{number}", roles.get(number, ("lunia_app",))) for number in range(1, size + 1)]
     with (
         tempfile.TemporaryDirectory(prefix="golive-bench-") as tmp,
-        Fleet(specs, name_prefix=f"bn{index}", subnet=f"10.79.{index}.0/24", state_dir=Path(tmp) / "state") as fleet,
+        # 10.81.x: apart from the demo (10.78), Molecule's defaults (10.79) and the tests
+        # (10.231), so the bench can run beside them (the fleet refuses a taken subnet).
+        Fleet(specs, name_prefix=f"bn{index}", subnet=f"10.81.{index}.0/24", state_dir=Path(tmp) / "state") as fleet,
     ):
         work = Path(tmp)
         converge(fleet)
