@@ -37,6 +37,21 @@ _CONTROL_ROOT = Path("/run/golive-sandbox")
 _STOP_GRACE_S = 10.0
 
 
+# Each host's systemd holds several inotify instances, all under root's one per-user
+# limit (128 on Debian): with about twenty hosts up at once, path units fail and hosts
+# boot degraded. Sandbox fleets need root anyway, so they raise the VM's limit.
+INOTIFY_INSTANCES = 8192
+_INOTIFY_LIMIT = Path("/proc/sys/fs/inotify/max_user_instances")
+
+
+def _ensure_inotify_instances(minimum: int) -> None:
+    try:
+        if int(_INOTIFY_LIMIT.read_text()) < minimum:
+            _INOTIFY_LIMIT.write_text(f"{minimum}\n")
+    except (OSError, ValueError) as exc:
+        raise FleetError(f"cannot raise {_INOTIFY_LIMIT} to {minimum}: {exc}") from None
+
+
 class FleetError(RuntimeError):
     """The fleet could not be brought up; the message says which host and why."""
 
@@ -259,6 +274,7 @@ class Fleet:
         rootfs = self.image if self.image is not None else ensure_image(self.cache_dir)
         try:
             self._check_subnet_free()
+            _ensure_inotify_instances(INOTIFY_INSTANCES)
             self._prepare_state(rootfs)
             self.save()
             self._create_bridge()
