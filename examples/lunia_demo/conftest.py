@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from lunia_demo.app import LuniaServer, create_server
-
-ROOT = Path(__file__).parent
+from lunia_demo.release import release_commit
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("lunia perf")
     group.addoption("--latency-out", default="reports/perf-latency.json", help="where tests/perf writes its latency samples")
     group.addoption("--perf-requests", type=int, default=300, help="requests per measured operation in tests/perf")
-
-
-def release_commit() -> str | None:
-    """The commit under test: LUNIA_COMMIT, else git HEAD of this project, else unknown."""
-    if os.environ.get("LUNIA_COMMIT"):
-        return os.environ["LUNIA_COMMIT"]
-    try:
-        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,7 +18,6 @@ import datetime as dt
 import http.client
 import json
 import math
-import os
 import socket
 import subprocess
 import sys
@@ -30,17 +29,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "golive/load-test/v1"
+# Run as a script from anywhere: the demo package sits beside tools/.
+sys.path.insert(0, str(ROOT))
+from lunia_demo.release import release_commit  # noqa: E402
+
 ORDER = {"symbol": "BTCUSDT", "side": "buy", "quantity": 0.001, "price": 65000}
-
-
-def commit() -> str | None:
-    if os.environ.get("LUNIA_COMMIT"):
-        return os.environ["LUNIA_COMMIT"]
-    try:
-        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
 class Tally:
@@ -110,7 +103,7 @@ def run(url: str, users: int, orders: int, timeout: float) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "tool": "tools/load_test.py",
-        "commit": commit(),
+        "commit": release_commit(),
         "target": url,
         "started_at": started.isoformat(),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(),

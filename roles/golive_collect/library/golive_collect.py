@@ -817,10 +817,10 @@ def utc_text(value: str) -> str | None:
     stamp = dt.datetime.fromisoformat(match.group(1) + "." + (match.group(2) or "0")[:6].ljust(6, "0"))
     zone = match.group(3)
     if zone:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc if zone == "Z" else dt.datetime.strptime(zone, "%z").tzinfo)  # noqa: UP017 (the host may run Python 3.8)
+        stamp = stamp.replace(tzinfo=dt.timezone.utc if zone == "Z" else dt.datetime.strptime(zone, "%z").tzinfo)
     else:
         stamp = stamp.astimezone()  # borg prints the host's local time without an offset
-    return stamp.astimezone(dt.timezone.utc).isoformat(timespec="seconds")  # noqa: UP017
+    return stamp.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def sha256_file(path: str) -> str:
@@ -977,7 +977,7 @@ def restore_test(tool: BackupTool, snapshot: str, canary: str, record_path: str)
         "repository": tool.repository(),
         "snapshot": snapshot,
         "path": canary,
-        "restored_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
+        "restored_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "files": restored,
         "matched": result["matched"],
         "by": "golive --restore-test",

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import release_commit
 from lunia_demo.app import LuniaServer
+from lunia_demo.release import release_commit
 
 ORDER = json.dumps({"symbol": "SOLUSDT", "side": "buy", "quantity": 0.01, "price": 150})
 
