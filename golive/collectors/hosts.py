@@ -30,12 +30,11 @@ from typing import Any, ClassVar
 
 from golive.checklist import ItemSpec
 from golive.collectors import CollectContext, Collector, Evidence, register
+from golive.content import ansible_content
 from golive.hostpatterns import InventoryError, load_inventory
 
-# playbooks/ and roles/ sit beside the golive package in the source tree.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PLAYBOOK = PROJECT_ROOT / "playbooks" / "verify.yml"
-ROLES_PATH = PROJECT_ROOT / "roles"
+PLAYBOOK = ansible_content("playbooks") / "verify.yml"
+ROLES_PATH = ansible_content("roles")
 DEFAULT_VERSION_FILE = "/etc/lunia/VERSION"
 NO_RESULT = "no result from Ansible"
 

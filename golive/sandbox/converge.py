@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from golive.content import ansible_content
 from golive.sandbox.fleet import Fleet
 
-# roles/ sits beside the golive package in the source tree.
-DEFAULT_ROLES_PATH = Path(__file__).resolve().parents[2] / "roles"
+DEFAULT_ROLES_PATH = ansible_content("roles")
 REFERENCE_ROLE = "lunia_reference"
 
 _RECAP_RE = re.compile(
