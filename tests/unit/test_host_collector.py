@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -245,3 +246,41 @@ def test_module_main_fails_cleanly_on_bad_arguments(
     assert module.main() == 1
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True and result["msg"].startswith("golive_collect: bad arguments")
+
+
+FALCO_YAML = """\
+# Falco's own falco.yaml is long and mostly comments.
+rules_files:
+  - {rules}
+  - {missing}
+webserver:
+  enabled: true
+  listen_port: 8765
+  k8s_healthz_endpoint: /healthz
+"""
+
+
+@pytest.mark.parametrize("with_pyyaml", [True, False], ids=["pyyaml", "no-pyyaml-subset"])
+def test_falco_config_read_with_or_without_pyyaml(
+    module: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, with_pyyaml: bool
+) -> None:
+    if not with_pyyaml:
+        monkeypatch.setitem(sys.modules, "yaml", None)  # what a host without python3-yaml sees
+    rules = write(tmp_path / "falco_rules.yaml", "- rule: x\n")
+    config = write(tmp_path / "falco.yaml", FALCO_YAML.format(rules=rules, missing=tmp_path / "gone.yaml"))
+    entry = module.falco_config(str(config))
+    assert [rule["exists"] for rule in entry["rules_files"]] == [True, False]
+    assert entry["webserver"] == {
+        "configured": True,
+        "enabled": True,
+        "port": 8765,
+        "address": "127.0.0.1",
+        "endpoint": "/healthz",
+        "ssl": False,
+    }
+
+
+def test_falco_config_that_does_not_parse_is_named(module: ModuleType, tmp_path: Path) -> None:
+    config = write(tmp_path / "falco.yaml", "rules_files: [unclosed\nwebserver: {enabled: true\n")
+    entry = module.falco_config(str(config))
+    assert entry["exists"] is True and entry["parse_error"] and "rules_files" not in entry
