@@ -71,7 +71,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 @pytest.fixture(scope="session")
 def sandbox_image(pytestconfig: pytest.Config) -> Path:
     require_sandbox()
-    reclaim_dead_sessions()
+    reclaim_dead_fleets("tu")
     started = time.monotonic()
     rootfs = ensure_image(Path(os.environ.get("GOLIVE_SANDBOX_CACHE", str(DEFAULT_CACHE_DIR))))
     record_timing(pytestconfig, "image (build or cache hit)", time.monotonic() - started)
@@ -109,9 +109,10 @@ def converged(fleet: Fleet, pytestconfig: pytest.Config) -> ConvergeResult:
     return result
 
 
-def reclaim_dead_sessions() -> None:
-    """Tear down fleets left by test sessions that died (their prefix names their pid)."""
-    prefixes = {path.name.removeprefix("golive-") for path in Path("/sys/fs/cgroup/systemd").glob("golive-*")}
-    for prefix in prefixes:
-        if prefix[:1] in ("t", "u") and prefix[1:].isalnum() and not Path(f"/proc/{int(prefix[1:], 36)}").exists():
+def reclaim_dead_fleets(letters: str) -> None:
+    """Tear down fleets whose prefix starts with one of `letters` and names a test session
+    that died (unique_prefix puts the session's pid there in base 36)."""
+    for path in Path("/sys/fs/cgroup/systemd").glob("golive-*"):
+        prefix = path.name.removeprefix("golive-")
+        if prefix[:1] in letters and prefix[1:].isalnum() and not Path(f"/proc/{int(prefix[1:], 36)}").exists():
             Fleet([], name_prefix=prefix).down()

@@ -21,7 +21,7 @@ from golive.collectors import settings_keys
 from golive.config import load_config
 from golive.sandbox import FAULTS, Fleet, HostSpec, converge
 from tests.conftest import write
-from tests.integration.conftest import free_subnet, record_timing, unique_prefix
+from tests.integration.conftest import free_subnet, reclaim_dead_fleets, record_timing, unique_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -34,17 +34,9 @@ SECRETS = ("sandbox-redis-pass-3f9a1d", "sandbox-pg-pass-81b2c7", "sandbox-backu
 PREFIX_LETTER = "w"
 
 
-def reclaim_dead_fleets() -> None:
-    """Fleets of this file left by dead sessions (the prefix names the session's pid)."""
-    for path in Path("/sys/fs/cgroup/systemd").glob(f"golive-{PREFIX_LETTER}*"):
-        prefix = path.name.removeprefix("golive-")
-        if prefix[1:].isalnum() and not Path(f"/proc/{int(prefix[1:], 36)}").exists():
-            Fleet([], name_prefix=prefix).down()
-
-
 @pytest.fixture(scope="session")
 def services_fleet(sandbox_image: Path, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[Fleet]:
-    reclaim_dead_fleets()
+    reclaim_dead_fleets(PREFIX_LETTER)
     fleet = Fleet(
         HOSTS,
         name_prefix=unique_prefix(PREFIX_LETTER),

@@ -23,7 +23,7 @@ from golive.collectors import settings_keys
 from golive.config import load_config
 from golive.sandbox import Fleet
 from tests.conftest import needs, write
-from tests.integration.conftest import free_subnet, record_timing, require_sandbox, unique_prefix
+from tests.integration.conftest import free_subnet, reclaim_dead_fleets, record_timing, require_sandbox, unique_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -67,20 +67,11 @@ class Run:
         return self.log.read_text(errors="replace")
 
 
-def reclaim_dead_runs() -> None:
-    """Fleets of these scenarios left by dead test sessions (the prefix names the pid)."""
-    letters = tuple(letter for letter, _ in SCENARIOS.values())
-    for path in Path("/sys/fs/cgroup/systemd").glob("golive-*"):
-        prefix = path.name.removeprefix("golive-")
-        if prefix[:1] in letters and prefix[1:].isalnum() and not Path(f"/proc/{int(prefix[1:], 36)}").exists():
-            Fleet([], name_prefix=prefix).down()
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[dict[str, Run]]:
     require_sandbox()
     needs(MOLECULE.exists() and shutil.which("golive", path=str(VENV_BIN)) is not None, "molecule and golive must be installed in the venv")
-    reclaim_dead_runs()
+    reclaim_dead_fleets("".join(letter for letter, _ in SCENARIOS.values()))
     started: dict[str, Run] = {}
     try:
         for scenario, (letter, offset) in SCENARIOS.items():
