@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,17 +9,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-MODULE_PATH = Path(__file__).resolve().parents[2] / "roles" / "golive_collect" / "library" / "golive_collect.py"
-
-
-@pytest.fixture(scope="module")
-def module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("golive_collect_endpoints", MODULE_PATH)
-    assert spec and spec.loader
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -20,17 +19,7 @@ from golive.config import Config
 from golive.hostpatterns import load_inventory, validate_inventory
 from golive.model import Status
 from tests.conftest import write
-
-MODULE_PATH = Path(__file__).resolve().parents[2] / "roles" / "golive_collect" / "library" / "golive_collect.py"
-
-
-@pytest.fixture(scope="module")
-def module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("golive_collect", MODULE_PATH)
-    assert spec and spec.loader
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
+from tests.unit.conftest import COLLECT_MODULE_PATH
 
 
 def test_env_file_parsed_as_systemd_does(module: ModuleType) -> None:
@@ -219,7 +208,7 @@ def test_module_is_a_json_args_module_ansible_pipes_unwrapped() -> None:
     # host unpacks and recompiles on every run (bench/host_pass.py measured 1.8x on 20 hosts).
     from ansible.executor import module_common
 
-    text = MODULE_PATH.read_bytes()
+    text = COLLECT_MODULE_PATH.read_bytes()
     assert text.count(module_common.REPLACER_JSONARGS) == 1
     assert not module_common.NEW_STYLE_PYTHON_MODULE_RE.search(text)
     assert module_common.REPLACER not in text and b"WANT_JSON" not in text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from pathlib import Path
 from types import ModuleType
@@ -12,17 +11,6 @@ import pytest
 
 from golive.checklist import load_default
 from golive.collectors.hosts import FACT_REQUESTS
-
-MODULE_PATH = Path(__file__).resolve().parents[2] / "roles" / "golive_collect" / "library" / "golive_collect.py"
-
-
-@pytest.fixture(scope="module")
-def module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("golive_collect_waf", MODULE_PATH)
-    assert spec and spec.loader
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
 
 
 def test_secruleengine_inside_a_location_is_scoped_and_ifmodule_is_not(module: ModuleType) -> None:
