@@ -99,7 +99,9 @@ def test_ingested_bandit_json_report_is_judged_like_a_live_run(tmp_path: Path) -
     assert command is not None
     subprocess.run([*command, "-r", "src", "-f", "json", "-q", "-o", "reports/bandit.json"], cwd=tmp_path, check=False)
     config = configure(tmp_path, "sources:\n  scanners: {trivy: reports/trivy.json, bandit: reports/bandit.json}\n")
-    outcome = judge(config, "security.scanners", collect(config, "scanners"))
+    # The report was just written: judge it as of now, not as of the fixtures' fixed date.
+    now = dt.datetime.now(dt.UTC)
+    outcome = judge(config, "security.scanners", collect(config, "scanners", now), now)
     assert [finding.key for finding in outcome.findings] == ["bandit:B602@src/lunia/bot.py"]
     assert "bandit.json" not in outcome.summary  # fresh, readable: nothing to say about the file
 
