@@ -58,9 +58,11 @@ def make_entry(
     return entry
 
 
-def append(path: Path, entry: dict[str, str], existing: list[Any]) -> None:
+ATTESTATIONS_HEADER = "# golive attestations: written by `golive attest`; each entry is signed, edits void it.\n"
+
+
+def append(path: Path, entry: dict[str, Any], existing: list[Any], header: str = ATTESTATIONS_HEADER) -> None:
     """Write `existing + [entry]` to `path` atomically, so a crash never leaves half a file."""
-    header = "# golive attestations: written by `golive attest`; each entry is signed, edits void it.\n"
     body = yaml.safe_dump([*existing, entry], sort_keys=False, allow_unicode=True, width=1000)
     handle, temporary = tempfile.mkstemp(prefix=".attestations-", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:

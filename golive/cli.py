@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from golive.checklist import ItemSpec
     from golive.config import Config
 
-EXIT_GO, EXIT_NO_GO, EXIT_USAGE = 0, 1, 2
+EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_PENDING_SIGNOFF, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 
 def fail_usage(message: str) -> NoReturn:
@@ -79,7 +79,9 @@ def main() -> None:
 
     \b
     Exit codes: 0 GO (or success), 1 NO-GO (or verification failed),
-                2 usage or configuration error (nothing judged, nothing written).
+                2 usage or configuration error (nothing judged, nothing written),
+                3 GO pending sign-off (check), 4 PARTIAL PASS (check --only/--skip),
+                130 interrupted. A deploy hook proceeds on 0 from `golive verify` only.
 
     \b
     Start:  golive init && golive check
@@ -128,6 +130,23 @@ def main() -> None:
 @click.option(
     "--insecure-host-keys", is_flag=True, help="Do not check SSH host keys (throwaway fleets only; checking stays on by default)."
 )
+@click.option(
+    "--only",
+    "only",
+    metavar="PATTERNS",
+    default="",
+    help="Judge only items matching these comma-separated globs (a partial run: never a GO).",
+)
+@click.option(
+    "--skip", "skip", metavar="PATTERNS", default="", help="Judge every item except those matching these globs (a partial run: never a GO)."
+)
+@click.option(
+    "--sign-key",
+    "sign_key",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Runner key: sign the finished result as signoff.runner (default: signoff.runner_key, else $GOLIVE_RUNNER_KEY).",
+)
 def check(
     config_path: Path,
     environment: str | None,
@@ -138,17 +157,23 @@ def check(
     specs: Path | None,
     restore_test: bool,
     insecure_host_keys: bool,
+    only: str,
+    skip: str,
+    sign_key: Path | None,
 ) -> None:
     """Collect evidence, judge every item, and print GO or NO-GO.
 
     Writes RELEASE_REPORT.md, result.json, junit.xml, report.html and the raw
-    evidence under --out, then exits 0 for GO and 1 for anything else (a result
-    that awaits sign-off becomes GO through `golive verify`).
+    evidence under --out. Exits 0 for GO (only where the environment requires no
+    sign-off), 1 for NO-GO, 3 for GO pending sign-off (sign it, then `golive verify`
+    makes the GO) and 4 for PARTIAL PASS (--only/--skip; never a GO). With a runner
+    key, result.json.runner.sig proves this runner produced exactly this result.
 
     \b
     Examples:
       golive check
-      golive check --env prod --out /srv/releases/1.4.0
+      golive check --env prod --out /srv/releases/1.4.0 --sign-key /etc/golive/runner.key
+      golive check --only 'infra.*,flags.*'          # a host gate: exit 4 when they pass
       golive check --as-of 2026-11-28T18:00:00Z --format md,json
     """
     from golive import engine
@@ -168,7 +193,14 @@ def check(
         if broken:
             fail_usage(broken)
     try:
-        waivers, problems = load_waivers(config.waivers, moment, {item.id for item in config.checklist.items})
+        waivers, problems = load_waivers(
+            config.waivers,
+            moment,
+            {item.id for item in config.checklist.items},
+            {item.id for item in config.checklist.items if item.protected},
+            config.policy.waivers,
+            config.signers,
+        )
     except ConfigError as exc:
         fail_usage(str(exc))
     if out_dir.exists() and not out_dir.is_dir():
@@ -181,7 +213,14 @@ def check(
         specs=specs.resolve() if specs else None,
         restore_test=restore_test,
         insecure_host_keys=insecure_host_keys,
+        only=_patterns(only),
+        skip=_patterns(skip),
     )
+    try:
+        engine.select_items(config, options.only, options.skip)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    runner_key = _runner_key(config, sign_key)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".golive-run-", dir=out_dir))
     try:
@@ -191,11 +230,14 @@ def check(
         assets = assets_in(staging)
         for name in wanted:
             (staging / available[name].filename).write_text(available[name].render(document, assets), encoding="utf-8")
+        runner_signature = _sign_as_runner(config, document, runner_key)
+        if runner_signature:
+            (staging / "result.json.runner.sig").write_text(runner_signature, encoding="utf-8")
         _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if document.get("history_file"):
-        _keep_history(document)
+        _keep_history(document, runner_signature)
 
     console = _console()
     summary(document, console)
@@ -203,7 +245,52 @@ def check(
         console.print(f"report: {out_dir / filename}")
     if document.get("archive"):
         console.print(f"evidence archive: {out_dir / document['archive']['file']}")
-    sys.exit(EXIT_GO if document["decision"]["verdict"] == "GO" else EXIT_NO_GO)
+    if runner_signature:
+        console.print(f"runner signature: {out_dir / 'result.json.runner.sig'} ({config.policy.signoff.runner})")
+    from golive.model import Verdict
+
+    sys.exit(Verdict(document["decision"]["verdict"]).exit_code)
+
+
+def _patterns(value: str) -> list[str]:
+    patterns = [pattern.strip() for pattern in value.split(",") if pattern.strip()]
+    if value.strip() and not patterns:
+        fail_usage(f"no item pattern in {value!r}")
+    return patterns
+
+
+def _runner_key(config: Config, option: Path | None) -> Path | None:
+    """The runner key from --sign-key, else signoff.runner_key, else $GOLIVE_RUNNER_KEY; checked before any work."""
+    key = option or config.runner_key or (Path(os.environ["GOLIVE_RUNNER_KEY"]) if os.environ.get("GOLIVE_RUNNER_KEY") else None)
+    if key is None:
+        return None
+    if not config.policy.signoff.runner:
+        fail_usage(f"{config.path}: a runner key is given but signoff.runner names no runner principal to sign as")
+    if not key.is_file():
+        fail_usage(f"runner key {key}: file not found")
+    if config.signers is not None:
+        from golive.signing import SigningError, public_key_fingerprint, read_signers
+
+        try:
+            allowed = read_signers(config.signers).allows(public_key_fingerprint(key), config.policy.signoff.runner)
+        except SigningError as exc:
+            fail_usage(str(exc))
+        if not allowed:
+            fail_usage(f"runner key {key}: {config.signers} does not allow it for the runner principal {config.policy.signoff.runner}")
+    return key
+
+
+def _sign_as_runner(config: Config, document: dict[str, Any], key: Path | None) -> str | None:
+    if key is None:
+        return None
+    from golive.signing import SigningError
+    from golive.signoffs import runner_signature
+
+    assert config.policy.signoff.runner is not None
+    try:
+        return runner_signature(document, config.policy.signoff.runner, key, _parse_as_of(None))
+    except SigningError as exc:
+        fail_usage(str(exc))
 
 
 def _publish(staging: Path, out_dir: Path) -> None:
@@ -216,11 +303,14 @@ def _publish(staging: Path, out_dir: Path) -> None:
         os.replace(entry, target)
 
 
-def _keep_history(document: dict[str, Any]) -> None:
+def _keep_history(document: dict[str, Any], runner_signature: str | None) -> None:
     from golive.reports import formats
+    from golive.signoffs import RUNNER_FILE_ROLE, signature_path
 
     target = Path(document["history_file"])
     target.parent.mkdir(parents=True, exist_ok=True)
+    if runner_signature:
+        signature_path(target, RUNNER_FILE_ROLE).write_text(runner_signature, encoding="utf-8")
     target.write_text(formats()["json"].render(document, None), encoding="utf-8")
 
 
@@ -394,14 +484,60 @@ def _load_result_or_exit(result_path: Path, check_digest: bool = True) -> dict[s
         fail_usage(str(exc))
 
 
+_VERIFIER_CONFIG_HELP = "The verifier's golive.yml (default: $GOLIVE_CONFIG, else ./golive.yml if present, else the default policy)."
+
+
+def _verifier_side(config_path: Path | None, environment: str | None, document: dict[str, Any] | None) -> tuple[Config | None, str | None]:
+    """The verifier's own configuration: --config, else $GOLIVE_CONFIG, else ./golive.yml; never a search.
+
+    With several environments --env is required. Returns (config or None, environment name or None)."""
+    from golive.config import environment_names
+
+    if config_path is None and os.environ.get("GOLIVE_CONFIG"):
+        config_path = Path(os.environ["GOLIVE_CONFIG"])
+    if config_path is None and Path("golive.yml").is_file():
+        config_path = Path("golive.yml")
+    if config_path is None:
+        if environment is not None:
+            fail_usage("--env needs the verifier's configuration (--config or $GOLIVE_CONFIG)")
+        return None, None
+    from golive.yamlfile import ConfigError
+
+    try:
+        names = environment_names(config_path)
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    if environment is None and len(names) > 1:
+        fail_usage(f"{config_path}: several environments ({', '.join(names)}): name the one to verify with --env")
+    config = _load(config_path, environment)
+    return config, config.environment if names else None
+
+
+def _verifier(config: Config | None, environment: str | None, allowed_signers: Path | None, max_age: float | None) -> Any:
+    from golive.checklist import load_default
+    from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, effective_checklist
+    from golive.verify import Verifier
+
+    if config is None:
+        checklist = load_default()
+        policy = Policy(SignoffPolicy(roles=checklist_roles(checklist)), WaiverPolicy())
+        effective = effective_checklist(checklist, policy, None, {item.id: item.only_if is None for item in checklist.items})
+        signers = allowed_signers
+    else:
+        from golive.engine import effective_for
+
+        policy, effective, signers = config.policy, effective_for(config), allowed_signers or config.signers
+    if signers is None:
+        fail_usage("no allowed signers: pass --allowed-signers FILE or name `signers` in the verifier's golive.yml")
+    if not signers.is_file():
+        fail_usage(f"allowed signers {signers}: file not found")
+    age = policy.signoff.max_age_hours if max_age is None else max_age
+    return Verifier(policy, effective, signers, environment, age)
+
+
 @main.command()
 @click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
-@click.option(
-    "--role",
-    required=True,
-    metavar="ROLE",
-    help="Role signing: one of the result's sign-off roles (release-manager, security-lead, product-owner).",
-)
+@click.option("--role", required=True, metavar="ROLE", help="Role signing: one the verifier's policy requires (signoff.roles).")
 @click.option(
     "--key",
     "key",
@@ -409,15 +545,28 @@ def _load_result_or_exit(result_path: Path, check_digest: bool = True) -> dict[s
     type=click.Path(path_type=Path),
     help="SSH private key (ssh-keygen -Y sign; an agent-held key works with its .pub).",
 )
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, help=_VERIFIER_CONFIG_HELP)
+@click.option("--env", "environment", metavar="NAME", help="Environment of the result (required when the config has several).")
+@click.option("--allowed-signers", type=click.Path(path_type=Path), default=None, help="Override of the policy's signers file.")
 @click.option(
     "--acknowledge-no-go",
     is_flag=True,
     help="Sign a result that is not `GO pending sign-off`; the signature records it and never makes a GO.",
 )
-def sign(result_path: Path, role: str, key: Path, acknowledge_no_go: bool) -> None:
+def sign(
+    result_path: Path,
+    role: str,
+    key: Path,
+    config_path: Path | None,
+    environment: str | None,
+    allowed_signers: Path | None,
+    acknowledge_no_go: bool,
+) -> None:
     """Sign a result's digest for one role, writing RESULT.json.<role>.sig beside it.
 
-    Only a `GO pending sign-off` result can be signed plainly. Any change to the
+    Only a `GO pending sign-off` result can be signed plainly, never a partial one. The
+    key must be allowed for ROLE in the signers file (no wildcard lines), must not be the
+    runner's, and must not have signed another role of this result. Any change to the
     result changes its digest and voids every signature.
 
     \b
@@ -425,18 +574,34 @@ def sign(result_path: Path, role: str, key: Path, acknowledge_no_go: bool) -> No
       golive sign golive-out/result.json --role release-manager --key ~/.ssh/id_ed25519
       golive sign golive-out/result.json --role security-lead --key sec.key --acknowledge-no-go
     """
-    from golive.signing import SigningError
-    from golive.signoffs import required_roles, sign_result
+    from golive.signing import SigningError, public_key_fingerprint, read_signers
+    from golive.signoffs import check_role, sign_result, signature_path
     from golive.yamlfile import suggest
 
     document = _load_result_or_exit(result_path)
-    roles = required_roles(document)
+    if document.get("partial"):
+        fail_usage(f"{result_path}: a partial result (--only/--skip) is never signed")
+    config, _ = _verifier_side(config_path, environment, document)
+    verifier = _verifier(config, environment, allowed_signers, None)
+    roles = verifier.policy.signoff.roles
     if role not in roles:
-        fail_usage(f"--role {role}: not a sign-off role of this result{suggest(role, roles)} (roles: {', '.join(roles) or 'none'})")
+        fail_usage(f"--role {role}: not a sign-off role of the policy{suggest(role, roles)} (roles: {', '.join(roles) or 'none'})")
     verdict = document["decision"]["verdict"]
     if verdict != "GO pending sign-off" and not acknowledge_no_go:
         fail_usage(f"{result_path}: verdict is {verdict}, not 'GO pending sign-off'; sign it only with --acknowledge-no-go")
     try:
+        mine = public_key_fingerprint(key)
+        signers = read_signers(verifier.signers)
+        if not signers.allows(mine, role):
+            fail_usage(f"--key {key} ({mine}): {verifier.signers} does not allow this key for role {role} (wildcard lines never count)")
+        runner = verifier.policy.signoff.runner
+        if runner and signers.allows(mine, runner):
+            fail_usage(f"--key {key} ({mine}) is the runner's key; the runner key signs no human role")
+        for other in roles:
+            if other != role and signature_path(result_path, other).is_file():
+                done = check_role(result_path, document, other, verifier.signers)
+                if done.fingerprint == mine and verifier.policy.signoff.distinct_signers:
+                    fail_usage(f"--key {key} ({mine}) already signed this result as {other}; one key signs one role")
         written = sign_result(result_path, document, role, key, acknowledge_no_go, _parse_as_of(None))
     except SigningError as exc:
         fail_usage(str(exc))
@@ -446,69 +611,113 @@ def sign(result_path: Path, role: str, key: Path, acknowledge_no_go: bool) -> No
 
 @main.command()
 @click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, help=_VERIFIER_CONFIG_HELP)
+@click.option(
+    "--env", "environment", metavar="NAME", help="Environment to verify (required when the config has several; must be the result's)."
+)
 @click.option(
     "--allowed-signers",
     type=click.Path(path_type=Path),
     default=None,
-    help="ssh-keygen allowed_signers file; principals are role names (default: `signers` of --config).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("golive.yml"),
-    show_default=True,
-    help="golive.yml naming the signers, when --allowed-signers is not given.",
+    help="Override of the policy's signers file (ssh-keygen allowed_signers; principals are role names).",
 )
 @click.option(
     "--max-age",
     "max_age",
-    type=click.FloatRange(min=0),
-    default=24.0,
-    show_default=True,
+    type=click.FloatRange(min=0, min_open=True, max=24 * 366),
+    default=None,
     metavar="HOURS",
-    help="Oldest result (hours since its --as-of) that may still deploy.",
+    help="Override of signoff.max_age_hours: oldest result (hours since its --as-of) that may still deploy.",
 )
-def verify(result_path: Path, allowed_signers: Path | None, config_path: Path, max_age: float) -> None:
-    """The deploy hook's final gate: exit 0 only for a fully signed, fresh GO.
+@click.option(
+    "--attestation",
+    "attestation",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="For a GO, write the verdict as a DSSE-signed in-toto SLSA Verification Summary (signed with the runner key).",
+)
+@click.option(
+    "--sign-key",
+    "sign_key",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Runner key for --attestation (default: signoff.runner_key, else $GOLIVE_RUNNER_KEY).",
+)
+def verify(
+    result_path: Path,
+    config_path: Path | None,
+    environment: str | None,
+    allowed_signers: Path | None,
+    max_age: float | None,
+    attestation: Path | None,
+    sign_key: Path | None,
+) -> None:
+    """The deploy hook's final gate: exit 0 only for a verified GO.
 
-    Re-computes the result's digest, checks every required role's signature against
-    the keys allowed for that role, and checks the result's age.
+    Takes the policy (required roles, runner, maximum age, waiver rules) and the checklist
+    from the VERIFIER's configuration, never from the result; re-computes the digest and
+    the effective checklist's digest, re-derives the decision from the items, re-checks
+    every signed waiver, and requires every role's signature (each by a distinct key) and,
+    where the policy names one, the runner's.
 
     \b
     Examples:
-      golive verify golive-out/result.json --allowed-signers deploy/allowed_signers
-      golive verify golive-out/result.json && ./deploy.sh
+      golive verify golive-out/result.json --config golive.yml --env prod && ./deploy.sh
+      golive verify out/result.json --env prod --attestation out/verdict.intoto.jsonl
     """
-    from golive.signoffs import verify_result
+    import math
 
-    # A modified result is a failed verification (exit 1), not a usage error.
     document = _load_result_or_exit(result_path, check_digest=False)
-    signers = allowed_signers or _configured_signers(config_path, document["environment"])
-    if not signers.is_file():
-        fail_usage(f"--allowed-signers {signers}: file not found")
-    verified = verify_result(result_path, document, signers, max_age, _parse_as_of(None))
-    for check in verified.roles:
-        click.echo(f"{check.role}: {'signed' if check.valid else 'NOT signed'}: {check.reason}")
+    if max_age is not None and not math.isfinite(max_age):
+        fail_usage(f"--max-age {max_age}: not a finite number of hours")
+    config, verifier_environment = _verifier_side(config_path, environment, document)
+    verifier = _verifier(config, verifier_environment, allowed_signers, max_age)
+    key = _attestation_key(config, sign_key) if attestation else None
+    if attestation is not None and not attestation.parent.is_dir():
+        fail_usage(f"--attestation {attestation}: folder {attestation.parent} does not exist")
+    from golive.verify import verify_document
+
+    verified = verify_document(result_path, document, verifier, _parse_as_of(None))
+    for note in verified.notes:
+        click.echo(f"note: {note}")
+    for check in [*verified.roles, *([verified.runner] if verified.runner else [])]:
+        signer = f" by {check.fingerprint}" + (f" ({check.comment})" if check.comment else "") if check.valid else ""
+        click.echo(f"{check.role}: {'signed' if check.valid else 'NOT signed'}{signer}: {check.reason}")
     all_signed = bool(verified.roles) and all(check.valid for check in verified.roles)
     # The report is reviewed and signed once every required role signed this digest.
-    click.echo(f"platform.release_report: {'pass' if all_signed else 'pending'}")
-    if verified.go:
-        click.echo(f"GO: {document['environment']} {document['release'].get('version') or ''} commit {document['release'].get('commit')}")
-        sys.exit(EXIT_GO)
-    click.echo("NOT GO:")
-    for reason in verified.reasons:
-        click.echo(f"  - {reason}")
-    sys.exit(EXIT_NO_GO)
+    click.echo(f"platform.release_report: {'pass' if all_signed else 'pending' if verified.roles else 'skip'}")
+    if not verified.go:
+        click.echo("NOT GO:")
+        for reason in verified.reasons:
+            click.echo(f"  - {reason}")
+        sys.exit(EXIT_NO_GO)
+    if attestation is not None and key is not None:
+        _write_attestation(attestation, key, result_path, document, config, verified)
+        click.echo(f"attestation: {attestation}")
+    click.echo(f"GO: {document['environment']} {document['release'].get('version') or ''} commit {document['release'].get('commit')}")
+    sys.exit(EXIT_GO)
 
 
-def _configured_signers(config_path: Path, environment: str) -> Path:
-    if not config_path.is_file():
-        fail_usage("no allowed signers: pass --allowed-signers FILE or run where golive.yml names `signers`")
-    config = _load(config_path, None if environment == "default" else environment)
-    if config.signers is None:
-        fail_usage(f"{config_path}: no `signers` configured; pass --allowed-signers FILE")
-    return config.signers
+def _attestation_key(config: Config | None, option: Path | None) -> Path:
+    key = option or (config.runner_key if config else None)
+    if key is None and os.environ.get("GOLIVE_RUNNER_KEY"):
+        key = Path(os.environ["GOLIVE_RUNNER_KEY"])
+    if key is None:
+        fail_usage("--attestation needs the runner key: --sign-key KEY, signoff.runner_key or $GOLIVE_RUNNER_KEY")
+    if not key.is_file():
+        fail_usage(f"runner key {key}: file not found")
+    return key
+
+
+def _write_attestation(target: Path, key: Path, result_path: Path, document: dict[str, Any], config: Config | None, verified: Any) -> None:
+    from golive.signing import SigningError
+    from golive.vsa import write_verification_summary
+    from golive.yamlfile import ConfigError
+
+    try:
+        write_verification_summary(target, key, result_path, document, config, [check.role for check in verified.roles], _parse_as_of(None))
+    except (SigningError, ValueError, OSError, ConfigError) as exc:
+        fail_usage(f"--attestation {target}: {exc}")
 
 
 @main.command()
@@ -578,6 +787,97 @@ def attest(item_id: str, by: str, role: str, evidence: str, valid_days: int, key
         fail_usage(str(exc))
     append(config.attestations, entry, existing)
     click.echo(f"attested {item_id} by {by} ({role}) until {entry['expires'][:10]}: {config.attestations}")
+
+
+@main.command()
+@click.argument("item_id", metavar="ITEM")
+@click.option("--host", "host", default=None, metavar="HOST", help="Waive only this host's status.")
+@click.option("--finding", "finding", default=None, metavar="KEY", help="Waive only this finding (e.g. CVE-2024-1234@openssl).")
+@click.option("--reason", required=True, metavar="TEXT", help="Why the risk is accepted (one line).")
+@click.option("--ticket", default=None, metavar="T", help="The ticket that tracks the fix.")
+@click.option("--expires", required=True, metavar="YYYY-MM-DD", help="Last day the waiver counts (at most waivers.max_days after today).")
+@click.option(
+    "--role", required=True, metavar="ROLE", help="Approver role (one of waivers.approver_roles); the key must be allowed for it."
+)
+@click.option("--key", "key", required=True, type=click.Path(path_type=Path), help="SSH private key to sign with.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("golive.yml"),
+    show_default=True,
+    help="golive.yml naming the waivers file.",
+)
+@click.option("--env", "environment", metavar="NAME", help="Environment whose waivers file and policy to use.")
+def waive(
+    item_id: str,
+    host: str | None,
+    finding: str | None,
+    reason: str,
+    ticket: str | None,
+    expires: str,
+    role: str,
+    key: Path,
+    config_path: Path,
+    environment: str | None,
+) -> None:
+    """Append a signed waiver for ITEM to the configured waivers file.
+
+    The signed statement covers item, scope (host, finding), reason, ticket, expiry, role and
+    time; any edit voids it. A waiver counts only for a role in waivers.approver_roles, within
+    waivers.max_days of signing, and never for a protected item (sign-offs, the release report,
+    the promotion chain).
+
+    \b
+    Examples:
+      golive waive tests.coverage --reason "legacy module; LUN-412" --ticket LUN-412 --expires 2026-12-20 --role release-manager --key k
+      golive waive infra.systemd_services --host app2 --finding unit:lunia_bot --reason "migration" --expires 2026-12-10 --role security-lead --key k
+    """
+    from golive.decision import HEADER, Waiver, make_waiver, signed_waiver_problem
+    from golive.signing import SigningError
+    from golive.yamlfile import ConfigError, load, suggest
+
+    config = _load(config_path, environment)
+    item = config.checklist.get(item_id)
+    if item is None:
+        fail_usage(f"unknown item '{item_id}'{suggest(item_id, config.checklist.ids())}")
+    if item.protected:
+        fail_usage(f"{item_id} is protected: no waiver can cover it")
+    if config.waivers is None:
+        fail_usage(f"{config_path}: no waivers file configured (`waivers:` or `waivers.file`)")
+    for name, value in (("--reason", reason), ("--ticket", ticket), ("--host", host), ("--finding", finding)):
+        if value is not None and (not value.strip() or any(char in value for char in "\r\n")):
+            fail_usage(f"{name}: must be one non-empty line")
+    try:
+        expiry = dt.date.fromisoformat(expires)
+    except ValueError:
+        fail_usage(f"--expires {expires!r}: not a YYYY-MM-DD date")
+    policy = config.policy.waivers
+    if role not in policy.approver_roles:
+        fail_usage(f"--role {role}: may not approve waivers (waivers.approver_roles: {', '.join(policy.approver_roles)})")
+    now = _parse_as_of(None)
+    try:
+        entry = make_waiver(item_id, host, finding, reason, ticket, expiry, role, now, key)
+    except (SigningError, ValueError) as exc:
+        fail_usage(str(exc))
+    waiver = Waiver(item_id, reason, role, expiry, str(config.waivers), host, finding, ticket, role, entry["signed-at"], entry["signature"])
+    problem, _ = signed_waiver_problem(waiver, policy, config.signers, now)
+    if problem:
+        fail_usage(f"the waiver would waive nothing: {problem}")
+    try:
+        existing = load(config.waivers, "waivers file").data
+    except ConfigError as exc:
+        fail_usage(str(exc))
+    if isinstance(existing, dict) and set(existing) == {"waivers"}:
+        existing = existing["waivers"]
+    if existing is not None and not isinstance(existing, list):
+        fail_usage(f"{config.waivers}: a waivers file is a list of waivers")
+    from golive.attestations import append
+
+    append(config.waivers, entry, existing or [], HEADER)
+    click.echo(
+        f"waived {item_id}{f' on {host}' if host else ''}{f' ({finding})' if finding else ''} as {role} until {expiry}: {config.waivers}"
+    )
 
 
 @main.command(name="verify-archive")

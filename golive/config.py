@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
+from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
@@ -19,10 +20,11 @@ _ENV_KEYS = {
     "release": dict,
     "sources": dict,
     "items": dict,
-    "waivers": str,
+    "waivers": (str, dict),
     "attestations": str,
     "signers": str,
     "history": str,
+    "signoff": dict,
 }
 _TOP_KEYS = {
     "checklist": str,
@@ -30,19 +32,27 @@ _TOP_KEYS = {
     "environments": dict,
     "sources": dict,
     "items": dict,
-    "waivers": str,
+    "waivers": (str, dict),
     "attestations": str,
     "signers": str,
     "history": str,
     "inventory": str,
     "api": str,
+    "signoff": dict,
 }
 _RELEASE_KEYS = {"repo": str, "version_file": str, "date": (str, dt.date), "version": str}
 # Every source block may bound its collector's run time; the rest is the collector's own.
 _COMMON_SOURCE_KEYS = {"timeout": (int, float)}
-_FILE_KEYS = ("waivers", "attestations", "signers")
+_FILE_KEYS = ("attestations", "signers")
 
-_TYPE_NAMES = {str: "a string", dict: "a mapping", list: "a list", (int, float): "a number", (str, dt.date): "a date"}
+_TYPE_NAMES = {
+    str: "a string",
+    dict: "a mapping",
+    list: "a list",
+    (int, float): "a number",
+    (str, dt.date): "a date",
+    (str, dict): "a file path or a mapping",
+}
 
 
 @dataclass
@@ -64,6 +74,13 @@ class Config:
     history: Path | None = None
     environments: list[str] = field(default_factory=list)
     located: Located | None = None
+    policy: Policy = field(default=None)  # type: ignore[assignment]
+    runner_key: Path | None = None
+
+    def __post_init__(self) -> None:
+        # Built without a policy (tests of checks): the strictest one, every sign-off role required.
+        if self.policy is None:
+            self.policy = Policy(SignoffPolicy(roles=checklist_roles(self.checklist)), WaiverPolicy())
 
     @property
     def repo(self) -> Path:
@@ -143,6 +160,7 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
         promote_from=merged.get("promote_from"),
         environments=sorted(environments),
         located=located,
+        policy=parse_policy(located, data, env, ("environments", env_name), checklist),
     )
     scope_of = {name: (("environments", env_name, name) if name in env else (name,)) for name in merged}
     if merged.get("inventory"):
@@ -152,12 +170,24 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
             path = config.resolve(merged[name])
             # `golive attest` creates the attestations file; until then nothing is attested.
             setattr(config, name, path if name == "attestations" else _existing(located, scope_of[name], path, name))
+    if config.policy.waivers.file:
+        where = ("environments", env_name, "waivers") if "waivers" in env else ("waivers",)
+        config.waivers = _existing(located, where, config.resolve(config.policy.waivers.file), "waivers")
+    if config.policy.signoff.runner_key:
+        config.runner_key = config.resolve(config.policy.signoff.runner_key)
     if merged.get("history"):
         config.history = config.resolve(merged["history"])
     repo = config.repo
     if not repo.is_dir():
         raise ConfigError(f"{located.where(scope_of.get('release', ('release',)))}: release.repo: directory not found: {repo}")
     return config
+
+
+def environment_names(path: Path) -> list[str]:
+    """The environments a configuration defines (none: it has one implicit environment)."""
+    data = load(path, "configuration file").data
+    environments = data.get("environments") if isinstance(data, dict) else None
+    return sorted(str(name) for name in environments) if isinstance(environments, dict) else []
 
 
 def _pick_environment(located: Located, environments: dict[str, Any], wanted: str | None) -> str:

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from golive import signing
 from golive.model import ItemResult, Outcome, Status, Verdict
+from golive.policy import WaiverPolicy
 from golive.yamlfile import ConfigError, load
 
-_WAIVER_KEYS = {"item", "host", "finding", "reason", "approver", "ticket", "expires"}
-_WAIVER_REQUIRED = ("item", "reason", "approver", "expires")
+KIND = "golive-waiver-v1"
+_WAIVER_KEYS = {"item", "host", "finding", "reason", "approver", "ticket", "expires", "role", "signed-at", "signature"}
+_UNSIGNED_REQUIRED = ("item", "reason", "approver", "expires")
+_SIGNED_REQUIRED = ("item", "reason", "expires", "role", "signed-at", "signature")
+HEADER = "# golive waivers: `golive waive` appends signed entries; any edit of a signed entry voids it.\n"
 
 
 @dataclass
@@ -24,26 +29,134 @@ class Waiver:
     host: str | None = None
     finding: str | None = None
     ticket: str | None = None
+    role: str | None = None
+    signed_at: str | None = None
+    signature: str | None = None
+    fingerprint: str | None = None
 
     def record(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "reason": self.reason,
             "approver": self.approver,
             "ticket": self.ticket,
             "expires": self.expires.isoformat(),
             "scope": {"host": self.host, "finding": self.finding},
             "source": self.where,
+            "signed": self.signature is not None,
         }
+        if self.signature is not None:
+            # The signed statement travels with the item, so `golive verify` can re-check it.
+            data.update(
+                role=self.role, signed_at=self.signed_at, signer=self.fingerprint, statement=statement_of(self), signature=self.signature
+            )
+        return data
 
 
-def load_waivers(path: Path | None, as_of: dt.datetime, item_ids: set[str]) -> tuple[list[Waiver], list[str]]:
+def statement_of(waiver: Waiver) -> str:
+    return waiver_statement(
+        waiver.item, waiver.host, waiver.finding, waiver.reason, waiver.ticket, waiver.expires, waiver.role or "", waiver.signed_at or ""
+    )
+
+
+def waiver_statement(
+    item: str, host: str | None, finding: str | None, reason: str, ticket: str | None, expires: dt.date, role: str, signed_at: str
+) -> str:
+    return signing.statement(
+        KIND,
+        [
+            ("item", item),
+            ("host", host or ""),
+            ("finding", finding or ""),
+            ("reason", reason),
+            ("ticket", ticket or ""),
+            ("expires", expires.isoformat()),
+            ("role", role),
+            ("signed-at", signed_at),
+        ],
+    )
+
+
+def make_waiver(
+    item: str,
+    host: str | None,
+    finding: str | None,
+    reason: str,
+    ticket: str | None,
+    expires: dt.date,
+    role: str,
+    now: dt.datetime,
+    key: Path,
+) -> dict[str, Any]:
+    """A signed waivers-file entry (`golive waive`)."""
+    signed_at = now.isoformat()
+    text = waiver_statement(item, host, finding, reason, ticket, expires, role, signed_at)
+    entry: dict[str, Any] = {"item": item}
+    if host:
+        entry["host"] = host
+    if finding:
+        entry["finding"] = finding
+    entry.update(reason=reason)
+    if ticket:
+        entry["ticket"] = ticket
+    entry.update({"expires": expires.isoformat(), "role": role, "signed-at": signed_at, "signature": signing.sign(text, key)})
+    return entry
+
+
+def signed_waiver_problem(
+    waiver: Waiver, policy: WaiverPolicy, signers: Path | None, as_of: dt.datetime
+) -> tuple[str | None, signing.Verification | None]:
+    """Why a signed waiver waives nothing under `policy`, or None (with the signature's verification)."""
+    assert waiver.signature is not None
+    if waiver.role not in policy.approver_roles:
+        return (
+            f"signed as role {waiver.role}, which may not approve waivers (waivers.approver_roles: {', '.join(policy.approver_roles)})",
+            None,
+        )
+    try:
+        signed_at = parse_aware(waiver.signed_at or "")
+    except ValueError:
+        return f"signed-at {waiver.signed_at!r} is not a timezone-aware ISO-8601 time", None
+    if signed_at > as_of:
+        return f"signed at {signed_at.isoformat()}, after --as-of", None
+    if waiver.expires < signed_at.date():
+        return "expires before it was signed", None
+    if (waiver.expires - signed_at.date()).days > policy.max_days:
+        return f"expires {(waiver.expires - signed_at.date()).days} days after signing; waivers.max_days is {policy.max_days}", None
+    if signers is None:
+        return "no signers file configured to verify its signature", None
+    try:
+        verification = signing.verify(statement_of(waiver), waiver.signature, signers, waiver.role or "")
+    except signing.SigningError as exc:
+        return str(exc), None
+    if not verification.valid:
+        return f"signature not valid for role {waiver.role}: {verification.reason}", verification
+    return None, verification
+
+
+def parse_aware(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("naive time")
+    return moment
+
+
+def load_waivers(
+    path: Path | None,
+    as_of: dt.datetime,
+    item_ids: set[str],
+    protected: set[str] | None = None,
+    policy: WaiverPolicy | None = None,
+    signers: Path | None = None,
+) -> tuple[list[Waiver], list[str]]:
     """Valid waivers, and one problem line for each waiver that waives nothing.
 
     A file that is missing or not YAML is a configuration error (exit 2); a single
-    malformed or expired entry only loses its effect, and the reports say why.
+    malformed, unsigned (unless the policy allows it), badly signed, over-long or expired
+    entry only loses its effect, and the reports say why. Protected items are never waived.
     """
     if path is None:
         return [], []
+    policy = policy or WaiverPolicy()
     located = load(path, "waivers file")
     data = located.data
     prefix: tuple[str, ...] = ()
@@ -58,24 +171,42 @@ def load_waivers(path: Path | None, as_of: dt.datetime, item_ids: set[str]) -> t
     for index, raw in enumerate(data):
         where = located.where((*prefix, index))
         problem, waiver = _parse_waiver(raw, where, item_ids)
+        if problem is None and waiver is not None:
+            problem = _waiver_problem(waiver, protected or set(), policy, signers, as_of)
         if problem:
             problems.append(f"{where}: {problem}: waives nothing")
             continue
         assert waiver is not None
-        if waiver.expires < as_of.date():
-            problems.append(f"{where}: waiver for {_scope(waiver)} expired on {waiver.expires.isoformat()}: waives nothing")
-            continue
         valid.append(waiver)
     return valid, problems
 
 
+def _waiver_problem(waiver: Waiver, protected: set[str], policy: WaiverPolicy, signers: Path | None, as_of: dt.datetime) -> str | None:
+    if waiver.item in protected:
+        return f"{waiver.item} is protected; no waiver can cover it"
+    if waiver.signature is None:
+        if not policy.unsigned_allowed:
+            return f"waiver for {_scope(waiver)} is unsigned and this environment refuses unsigned waivers (sign it with `golive waive`)"
+    else:
+        problem, verification = signed_waiver_problem(waiver, policy, signers, as_of)
+        if problem:
+            return f"waiver for {_scope(waiver)}: {problem}"
+        assert verification is not None
+        waiver.fingerprint = verification.fingerprint
+        waiver.approver = f"{waiver.role} ({verification.comment or verification.fingerprint})"
+    if waiver.expires < as_of.date():
+        return f"waiver for {_scope(waiver)} expired on {waiver.expires.isoformat()}"
+    return None
+
+
 def _parse_waiver(raw: Any, where: str, item_ids: set[str]) -> tuple[str | None, Waiver | None]:
     if not isinstance(raw, dict):
-        return "a waiver is a mapping (item, reason, approver, expires; optional host, finding, ticket)", None
+        return "a waiver is a mapping (item, reason, expires, role, signed-at, signature; optional host, finding, ticket)", None
     unknown = sorted(str(key) for key in raw if key not in _WAIVER_KEYS)
     if unknown:
         return f"unknown key(s) {', '.join(unknown)}", None
-    missing = [key for key in _WAIVER_REQUIRED if raw.get(key) in (None, "")]
+    required = _SIGNED_REQUIRED if "signature" in raw else _UNSIGNED_REQUIRED
+    missing = [key for key in required if raw.get(key) in (None, "")]
     if missing:
         return f"waiver for {raw.get('item', '?')} has no {', '.join(missing)}", None
     if raw["item"] not in item_ids:
@@ -90,18 +221,22 @@ def _parse_waiver(raw: Any, where: str, item_ids: set[str]) -> tuple[str | None,
         expires = expires.date()
     if not isinstance(expires, dt.date):
         return f"waiver for {raw['item']}: expires must be a YYYY-MM-DD date", None
-    for key in ("host", "finding", "ticket", "reason", "approver"):
-        if key in raw and not isinstance(raw[key], (str, int)):
+    for key in ("host", "finding", "ticket", "reason", "approver", "role", "signed-at", "signature"):
+        if key in raw and raw[key] is not None and not isinstance(raw[key], (str, int)):
             return f"waiver for {raw['item']}: {key} must be a string", None
+    role = _text(raw.get("role"))
     return None, Waiver(
         item=raw["item"],
         reason=str(raw["reason"]),
-        approver=str(raw["approver"]),
+        approver=str(raw.get("approver") or role or ""),
         expires=expires,
         where=where,
         host=_text(raw.get("host")),
         finding=_text(raw.get("finding")),
         ticket=_text(raw.get("ticket")),
+        role=role,
+        signed_at=_text(raw.get("signed-at")),
+        signature=_text(raw.get("signature")),
     )
 
 
@@ -150,17 +285,24 @@ class Decision:
     blocking: list[str]
 
 
-def decide(items: list[ItemResult]) -> Decision:
+def decide(items: list[ItemResult], partial: bool = False) -> Decision:
     """GO only when no blocker item is fail, error, insufficient or pending.
 
     When the only blockers are sign-off items awaiting signatures, the verdict is
     `GO pending sign-off`: `golive verify` turns it into GO once every role signed.
+    A partial run (--only/--skip) is at best `PARTIAL PASS`, never a GO.
     """
-    judged = [item for item in items if item.severity == "blocker"]
-    blocking = [item for item in judged if item.blocks]
+    verdict, blocking = blocking_rule([(item.id, item.severity, item.status, item.signoff) for item in items], partial)
+    return Decision(verdict, blocking)
+
+
+def blocking_rule(items: list[tuple[str, str, Status, bool]], partial: bool) -> tuple[Verdict, list[str]]:
+    """The verdict from (id, severity, status, is-sign-off) of every judged item; `golive verify`
+    re-derives a result's decision with this same rule."""
+    blocking = [(item_id, status, signoff) for item_id, severity, status, signoff in items if severity == "blocker" and status.blocking]
+    ids = [item_id for item_id, _, _ in blocking]
     if not blocking:
-        return Decision(Verdict.GO, [])
-    ids = [item.id for item in blocking]
-    if all(item.signoff and item.status is Status.PENDING for item in blocking):
-        return Decision(Verdict.GO_PENDING_SIGNOFF, ids)
-    return Decision(Verdict.NO_GO, ids)
+        return (Verdict.PARTIAL_PASS if partial else Verdict.GO), []
+    if not partial and all(signoff and status is Status.PENDING for _, status, signoff in blocking):
+        return Verdict.GO_PENDING_SIGNOFF, ids
+    return Verdict.NO_GO, ids

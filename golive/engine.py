@@ -8,7 +8,8 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from golive.decision import Waiver, apply_waivers, decide
 from golive.document import SCHEMA, digest
 from golive.history import diff, last_go
 from golive.model import ItemResult, Outcome, Status, Verdict
+from golive.policy import checklist_digest, effective_checklist
+from golive.yamlfile import ConfigError
 
 # Called as (event, source, evidence-or-None): "start" before a collector runs, "done" after.
 Progress = Callable[[str, str, Evidence | None], None]
@@ -38,6 +41,9 @@ class RunOptions:
     restore_test: bool = False
     insecure_host_keys: bool = False
     specs: Path | None = None
+    # --only / --skip: comma-separated globs of item ids; a selected run is never a GO.
+    only: list[str] = field(default_factory=list)
+    skip: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +155,43 @@ def _collect_batch(
                 progress("done", source, evidence)
 
 
+def select_items(config: Config, only: list[str], skip: list[str]) -> tuple[Config, dict[str, Any] | None]:
+    """The configuration narrowed to the items --only/--skip select, and the partial-run record.
+
+    Every pattern must match some item and the selection must keep at least one judged item:
+    an empty selection would judge nothing and could never mean anything.
+    """
+    if not only and not skip:
+        return config, None
+    judged = [item for item in config.checklist.items if item.kind == "check"]
+    for option, patterns in (("--only", only), ("--skip", skip)):
+        for pattern in patterns:
+            if not any(fnmatchcase(item.id, pattern) for item in judged):
+                raise ConfigError(f"{option} {pattern}: matches no item of the checklist (`golive list` shows every id)")
+    chosen = [
+        item
+        for item in judged
+        if (not only or any(fnmatchcase(item.id, pattern) for pattern in only))
+        and not any(fnmatchcase(item.id, pattern) for pattern in skip)
+    ]
+    if not chosen:
+        raise ConfigError("--only/--skip select no item: nothing would be judged")
+    keep = {item.id for item in chosen}
+    items = [item for item in config.checklist.items if item.kind != "check" or item.id in keep]
+    narrowed = replace(config, checklist=replace(config.checklist, items=items))
+    partial = {"only": only, "skip": skip, "not_judged": [item.id for item in judged if item.id not in keep]}
+    return narrowed, partial
+
+
+def applicability(config: Config) -> dict[str, bool]:
+    return {item.id: skip_reason(item, config) is None for item in config.checklist.items}
+
+
+def effective_for(config: Config) -> dict[str, Any]:
+    """The effective checklist of `config`'s environment, as recorded in and verified against results."""
+    return effective_checklist(config.checklist, config.policy, config.promote_from, applicability(config))
+
+
 def skip_reason(item: ItemSpec, config: Config) -> str | None:
     if item.only_if and not getattr(config, item.only_if):
         return f"applies only to environments with {item.only_if} (environment '{config.environment}' has none)"
@@ -237,6 +280,8 @@ def run(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Collect, judge, waive, decide; returns the result document (with digest)."""
+    effective = effective_for(config)
+    config, partial = select_items(config, options.only, options.skip)
     evidence = collect(config, options, evidence_dir, progress)
     ctx = JudgeContext(config, options.as_of, evidence, options.as_dict())
     items = [judge(item, config, ctx) for item in config.checklist.items if item.kind == "check"]
@@ -249,7 +294,7 @@ def run(
     items += provided
     for item in items:
         apply_waivers(item, waivers)
-    decision = decide(items)
+    decision = decide(items, partial is not None)
     rendered = [_decision_item(item, decision.verdict) for item in config.checklist.items if item.kind == "decision"]
     by_id = {item.id: item for item in [*items, *rendered]}
     ordered = [by_id[item.id] for item in config.checklist.items] + provided
@@ -262,6 +307,10 @@ def run(
         "as_of": options.as_of.isoformat(),
         "config": str(config.path),
         "checklist": config.checklist.origin,
+        "effective_checklist": effective,
+        "checklist_digest": checklist_digest(effective),
+        "policy": config.policy.to_json(),
+        "partial": partial,
         "release": release,
         "items": [item_json(item) for item in ordered],
         "decision": {
@@ -280,6 +329,7 @@ def run(
                 for entry in config.checklist.disabled
             ],
             "waiver_problems": waiver_problems,
+            "unsigned_waivers_allowed": config.policy.waivers.unsigned_allowed,
         },
         "collectors": {
             source: {

@@ -53,12 +53,17 @@ class Verdict(enum.StrEnum):
     GO = "GO"
     GO_PENDING_SIGNOFF = "GO pending sign-off"
     NO_GO = "NO-GO"
+    # A --only/--skip run whose selected blockers all passed: never a GO, never signable.
+    PARTIAL_PASS = "PARTIAL PASS"
 
     @property
     def exit_code(self) -> int:
-        # Only a full GO lets a deploy script proceed; a result awaiting signatures
-        # becomes GO through `golive verify`, never through `golive check`.
-        return 0 if self is Verdict.GO else 1
+        # Only a full GO lets a deploy script proceed, and `golive check` gives one only where
+        # the environment requires no sign-off; otherwise `golive verify` makes the GO.
+        return _EXIT_CODES[self]
+
+
+_EXIT_CODES = {Verdict.GO: 0, Verdict.NO_GO: 1, Verdict.GO_PENDING_SIGNOFF: 3, Verdict.PARTIAL_PASS: 4}
 
 
 @dataclass

@@ -14,7 +14,7 @@ SEVERITIES = ("blocker", "advisory")
 KINDS = ("check", "decision")
 
 _ITEM_REQUIRED = ("id", "section", "title", "source", "why", "fix")
-_ITEM_OPTIONAL = ("params", "rule", "severity", "kind", "hosts", "seed_line", "signoff", "check", "only_if")
+_ITEM_OPTIONAL = ("params", "rule", "severity", "kind", "hosts", "seed_line", "signoff", "check", "only_if", "protected")
 # Environment settings an item can depend on; without them the item is skipped.
 ONLY_IF = ("promote_from", "inventory", "api")
 _TEAM_KEYS = ("schema", "extends", "items", "overrides", "disable")
@@ -40,6 +40,8 @@ class ItemSpec:
     signoff: bool = False
     check: str = ""
     only_if: str | None = None
+    # Never waived, never disabled; a team checklist can add the mark, never remove it.
+    protected: bool = False
 
     @property
     def check_name(self) -> str:
@@ -153,7 +155,15 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
         signoff=bool(raw.get("signoff", False)),
         check=str(raw.get("check", "")),
         only_if=only_if,
+        protected=_flag(located, (*key, "protected"), raw, "protected"),
     )
+
+
+def _flag(located: Located, key: Key, raw: dict[str, Any], name: str) -> bool:
+    value = raw.get(name, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{located.where(key)}: item {raw['id']}: '{name}' must be true or false")
+    return value
 
 
 def _reject_duplicates(located: Located, items: list[ItemSpec]) -> None:
@@ -204,6 +214,8 @@ def _extend(default: Checklist, located: Located) -> Checklist:
             if not isinstance(raw.get(needed), str) or not raw[needed].strip():
                 raise ConfigError(f"{located.where(key)}: disabling '{item_id}' needs a {needed}")
         spec = next(item for item in checklist.items if item.id == item_id)
+        if spec.protected:
+            raise ConfigError(f"{located.where(key)}: disable: '{item_id}' is protected; it can never be disabled or waived")
         checklist.disabled.append(
             Disabled(item_id, spec.title, spec.section, spec.seed_line, raw["reason"], raw["approver"], located.where(key))
         )
@@ -223,6 +235,8 @@ def _apply_override(located: Located, key: Key, item: ItemSpec, override: Any) -
                 raise ConfigError(f"{located.where((*key, name))}: overrides.{item.id}.params must be a mapping")
             item.params = merge_params(item, value, lambda param: located.where((*key, "params", param)))
         elif name == "severity":
+            if item.protected and value != item.severity:
+                raise ConfigError(f"{located.where((*key, name))}: {item.id} is protected; its severity cannot change")
             if value not in SEVERITIES:
                 raise ConfigError(f"{located.where((*key, name))}: severity must be one of {', '.join(SEVERITIES)}")
             item.severity = value

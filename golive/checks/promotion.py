@@ -29,12 +29,15 @@ def staging_go(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome
         return Outcome(
             Status.FAIL, f"the newest {source} GO for commit {commit} ({gos[-1]['as_of']}) is older than {item.params['max_age_days']} days"
         )
-    signed = [entry for entry in fresh if entry["roles"] and all(role["valid"] for role in entry["roles"].values())]
+    signed = [entry for entry in fresh if (entry.get("verified") or {}).get("go")]
     if not signed:
         newest = fresh[-1]
-        missing = "; ".join(f"{role}: {state['reason']}" for role, state in newest["roles"].items() if not state["valid"])
+        missing = "; ".join((newest.get("verified") or {}).get("reasons") or ["not verified"])
         return Outcome(
-            Status.FAIL, f"the {source} GO {newest['file']} for commit {commit} is not fully signed: {missing or 'no sign-off roles'}"
+            Status.FAIL, f"the {source} GO {newest['file']} for commit {commit} does not verify under {source}'s policy: {missing}"
         )
     best = signed[-1]
-    return Outcome.passed(f"{source} GO for commit {commit} as of {best['as_of']}, signed by {', '.join(best['roles'])} ({best['file']})")
+    roles = ", ".join(best["roles"]) or "no role (its policy requires none)"
+    return Outcome.passed(
+        f"{source} GO for commit {commit} as of {best['as_of']} verifies under {source}'s policy, signed by {roles} ({best['file']})"
+    )

@@ -12,6 +12,12 @@ from golive.model import Outcome, Status
 def awaiting_signature(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     # A signature covers the result's digest, which exists only once this run ends:
     # `golive sign` adds it afterwards and `golive verify` judges it.
+    required = ctx.config.policy.signoff.roles
     role = item.params.get("role")
-    who = f"role {role}" if role else "every required role"
+    environment = ctx.config.environment
+    if not required:
+        return Outcome(Status.SKIP, f"environment '{environment}' requires no sign-off (signoff.roles is empty)")
+    if role and role not in required:
+        return Outcome(Status.SKIP, f"environment '{environment}' does not require role {role} (signoff.roles: {', '.join(required)})")
+    who = f"role {role}" if role else f"every required role ({', '.join(required)})"
     return Outcome(Status.PENDING, f"awaiting a signature of {who} over this result's digest (golive sign)")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from golive.collectors import CollectContext, Collector, Evidence, register
+from golive.collectors import CollectContext, Collector, Evidence, register, settings_keys
+from golive.config import load_config
 from golive.history import stored_results
+from golive.policy import MAX_AGE_HOURS_LIMIT
 from golive.signing import SigningError
-from golive.signoffs import check_role, required_roles
+from golive.verify import Verifier, verify_document
+from golive.yamlfile import ConfigError
 
 
 @register
@@ -29,6 +32,20 @@ class HistoryCollector(Collector):
         commit = git.data["commit"]
         folder = config.history / config.promote_from
         results, problems = stored_results(folder)
+        try:
+            # The source environment's GO is verified exactly as `golive verify --env SOURCE` would,
+            # under that environment's own policy; the item judges the age itself.
+            source_config = load_config(config.path, config.promote_from, settings_keys())
+        except ConfigError as exc:
+            return Evidence(self.source, error=f"cannot load {config.promote_from}'s policy: {exc}")
+        from golive.engine import effective_for
+
+        signers = source_config.signers or config.signers
+        verifier = (
+            Verifier(source_config.policy, effective_for(source_config), signers, config.promote_from, MAX_AGE_HOURS_LIMIT)
+            if signers
+            else None
+        )
         candidates: list[dict[str, Any]] = []
         for stored in results:
             document = stored.document
@@ -38,21 +55,22 @@ class HistoryCollector(Collector):
                 "commit": document["release"].get("commit"),
                 "verdict": document["decision"]["verdict"],
                 "roles": {},
+                "verified": None,
             }
-            if entry["commit"] == commit and config.signers is not None:
-                for role in required_roles(document):
-                    try:
-                        check = check_role(stored.path, document, role, config.signers)
-                    except SigningError as exc:
-                        entry["roles"][role] = {"valid": False, "reason": str(exc)}
-                        continue
-                    entry["roles"][role] = {"valid": check.valid, "reason": check.reason}
+            if entry["commit"] == commit and verifier is not None:
+                try:
+                    verified = verify_document(stored.path, document, verifier, ctx.as_of)
+                except SigningError as exc:
+                    entry["verified"] = {"go": False, "reasons": [str(exc)]}
+                else:
+                    entry["verified"] = {"go": verified.go, "reasons": verified.reasons}
+                    entry["roles"] = {check.role: {"valid": check.valid, "reason": check.reason} for check in verified.roles}
             candidates.append(entry)
         data = {
             "promote_from": config.promote_from,
             "folder": str(folder),
             "commit": commit,
-            "signers": str(config.signers) if config.signers else None,
+            "signers": str(signers) if signers else None,
             "candidates": candidates,
             "unreadable": problems,
         }

@@ -129,13 +129,13 @@ def test_unparsable_waivers_file_exits_2(release_repo: Path) -> None:
 def _go_checklist(repo: Path, keep_signoff: bool) -> None:
     """A team checklist reduced to what a bare repository can prove, each removal approved."""
     keep = {"release.version_tag", "release.commit_sha", "release.date", "docs.install", "decision.go", "decision.no_go"}
-    if keep_signoff:
-        keep |= {"signoff.release_manager", "signoff.security_lead", "signoff.product_owner", "platform.release_report"}
-    disabled = [item.id for item in load_default().items if item.id not in keep]
+    disabled = [item.id for item in load_default().items if item.id not in keep and not item.protected]
     lines = ["overrides:", "  docs.install: {params: {attestation: ''}}", "disable:"]
     lines += [f"  - {{id: {item_id}, reason: not part of this test, approver: test-suite}}" for item_id in disabled]
     write(repo / "team.yml", "\n".join(lines) + "\n")
-    write(repo / "golive.yml", "release: {repo: .}\nchecklist: team.yml\n")
+    # Sign-off items are protected: an environment that needs no sign-off says so in its policy.
+    policy = "" if keep_signoff else "signoff: {roles: []}\n"
+    write(repo / "golive.yml", "release: {repo: .}\nchecklist: team.yml\n" + policy)
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "golive config")
     git(repo, "tag", "-f", "-a", "v1.4.0", "-m", "1.4.0")
@@ -147,14 +147,17 @@ def test_full_go_exits_0(release_repo: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads((release_repo / "golive-out" / "result.json").read_text())
     assert document["decision"]["verdict"] == "GO"
-    assert {entry["id"] for entry in document["decision"]["disabled"]} >= {"tests.unit", "signoff.product_owner"}
+    assert {entry["id"] for entry in document["decision"]["disabled"]} >= {"tests.unit", "kpi.sharpe"}
+    signoffs = {item["id"]: item for item in document["items"] if item["signoff"]}
+    assert {item["status"] for item in signoffs.values()} == {"skip"}
+    assert "requires no sign-off" in signoffs["signoff.product_owner"]["summary"]
     assert {path.name for path in (release_repo / "golive-out").iterdir()} == {"result.json", "evidence"}
 
 
-def test_go_pending_signoff_exits_1(release_repo: Path) -> None:
+def test_go_pending_signoff_exits_3(release_repo: Path) -> None:
     _go_checklist(release_repo, keep_signoff=True)
     done = golive("check", "--as-of", AS_OF, "--format", "json", cwd=release_repo)
-    assert done.returncode == 1
+    assert done.returncode == 3
     document = json.loads((release_repo / "golive-out" / "result.json").read_text())
     assert document["decision"]["verdict"] == "GO pending sign-off"
     assert "GO pending sign-off" in done.stdout

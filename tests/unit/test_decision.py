@@ -9,10 +9,13 @@ import pytest
 
 from golive.decision import Waiver, apply_waivers, decide, load_waivers
 from golive.model import Finding, ItemResult, Outcome, Status, Verdict, worst
+from golive.policy import WaiverPolicy
 from golive.yamlfile import ConfigError
 from tests.conftest import write
 
 AS_OF = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+# These tests pin the waiver rules themselves; signatures have their own tests (test_trust.py).
+ALLOW_UNSIGNED = WaiverPolicy(unsigned="allow")
 
 
 def item(
@@ -58,10 +61,33 @@ def test_advisory_item_never_blocks() -> None:
     assert decide([item("x", Status.FAIL, severity="advisory")]).verdict is Verdict.GO
 
 
-def test_only_pending_signoff_gives_go_pending_signoff_which_exits_1() -> None:
+def test_only_pending_signoff_gives_go_pending_signoff_which_exits_3() -> None:
     decision = decide([item("a", Status.PASS), item("signoff.release_manager", Status.PENDING, signoff=True)])
     assert decision.verdict is Verdict.GO_PENDING_SIGNOFF
-    assert decision.verdict.exit_code == 1
+    assert decision.verdict.exit_code == 3
+
+
+def test_partial_run_is_at_best_partial_pass_and_never_go() -> None:
+    assert decide([item("a", Status.PASS)], partial=True).verdict is Verdict.PARTIAL_PASS
+    assert Verdict.PARTIAL_PASS.exit_code == 4
+    pending = [item("a", Status.PASS), item("signoff.release_manager", Status.PENDING, signoff=True)]
+    assert decide(pending, partial=True).verdict is Verdict.NO_GO
+    assert decide([item("a", Status.FAIL)], partial=True).verdict is Verdict.NO_GO
+
+
+def test_unsigned_waiver_waives_nothing_unless_the_policy_allows_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "waivers.yml", "- {item: tests.load, reason: r, approver: a, expires: 2026-12-01}\n")
+    valid, problems = load_waivers(path, AS_OF, {"tests.load"})
+    assert valid == []
+    assert "unsigned and this environment refuses unsigned waivers" in problems[0]
+    assert len(load_waivers(path, AS_OF, {"tests.load"}, policy=ALLOW_UNSIGNED)[0]) == 1
+
+
+def test_waiver_of_a_protected_item_waives_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path / "waivers.yml", "- {item: signoff.release_manager, reason: r, approver: a, expires: 2026-12-01}\n")
+    valid, problems = load_waivers(path, AS_OF, {"signoff.release_manager"}, {"signoff.release_manager"}, ALLOW_UNSIGNED)
+    assert valid == []
+    assert "is protected; no waiver can cover it" in problems[0]
 
 
 def test_pending_attestation_is_not_a_signoff() -> None:
@@ -106,7 +132,7 @@ def test_finding_waiver_lowers_status_only_as_far_as_other_evidence_allows() -> 
 
 def test_expired_waiver_blocks(tmp_path: Path) -> None:
     path = write(tmp_path / "waivers.yml", "- {item: tests.load, reason: r, approver: a, expires: 2026-11-28}\n")
-    valid, problems = load_waivers(path, AS_OF, {"tests.load"})
+    valid, problems = load_waivers(path, AS_OF, {"tests.load"}, policy=ALLOW_UNSIGNED)
     assert valid == []
     assert problems == [f"{path}:1: waiver for tests.load expired on 2026-11-28: waives nothing"]
     failing = item("tests.load", Status.FAIL)
@@ -116,7 +142,7 @@ def test_expired_waiver_blocks(tmp_path: Path) -> None:
 
 def test_waiver_expiring_on_as_of_day_still_holds(tmp_path: Path) -> None:
     path = write(tmp_path / "waivers.yml", "- {item: tests.load, reason: r, approver: a, expires: 2026-11-29}\n")
-    valid, problems = load_waivers(path, AS_OF, {"tests.load"})
+    valid, problems = load_waivers(path, AS_OF, {"tests.load"}, policy=ALLOW_UNSIGNED)
     assert len(valid) == 1 and problems == []
 
 
@@ -132,7 +158,7 @@ def test_waiver_expiring_on_as_of_day_still_holds(tmp_path: Path) -> None:
 )
 def test_malformed_waiver_waives_nothing_and_says_why(tmp_path: Path, entry: str, problem: str) -> None:
     path = write(tmp_path / "waivers.yml", f"waivers:\n  - {entry}\n")
-    valid, problems = load_waivers(path, AS_OF, {"tests.load"})
+    valid, problems = load_waivers(path, AS_OF, {"tests.load"}, policy=ALLOW_UNSIGNED)
     assert valid == []
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}:2: ")

@@ -16,6 +16,7 @@ from golive import collectors, engine
 from golive.collectors import CollectContext, Collector, Evidence, settings_keys
 from golive.config import Config, load_config
 from golive.decision import load_waivers
+from golive.policy import WaiverPolicy
 from tests.conftest import git, write
 
 AS_OF = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
@@ -24,7 +25,7 @@ AS_OF = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 def run(repo: Path, body: str = "", as_of: dt.datetime = AS_OF, timeout: float = 60.0, env: str | None = None) -> dict[str, Any]:
     path = write(repo / "golive.yml", "release: {repo: .}\n" + body)
     config = load_config(path, env, settings_keys())
-    waivers, problems = load_waivers(config.waivers, as_of, set(config.checklist.ids()))
+    waivers, problems = load_waivers(config.waivers, as_of, set(config.checklist.ids()), policy=WaiverPolicy(unsigned="allow"))
     options = engine.RunOptions(as_of=as_of, timeout=timeout, out_dir=repo / "golive-out")
     return engine.run(config, options, repo / "golive-out" / "evidence", waivers, problems)
 

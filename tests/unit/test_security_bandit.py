@@ -17,6 +17,7 @@ from golive.collectors.scanners import bandit_command
 from golive.config import load_config
 from golive.decision import load_waivers
 from golive.model import Status
+from golive.policy import WaiverPolicy
 from tests.conftest import needs, write
 from tests.unit.test_security import FIXTURES, collect, configure, judge
 
@@ -134,7 +135,7 @@ def run_engine(repo: Path, body: str, waivers: str) -> dict[str, Any]:
     path = write(repo / "golive.yml", "release: {repo: .}\nwaivers: waivers.yml\n" + body)
     config = load_config(path, None, settings_keys())
     as_of = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    valid, problems = load_waivers(config.waivers, as_of, set(config.checklist.ids()))
+    valid, problems = load_waivers(config.waivers, as_of, set(config.checklist.ids()), policy=WaiverPolicy(unsigned="allow"))
     options = engine.RunOptions(as_of=as_of, timeout=120, out_dir=repo / "golive-out")
     document = engine.run(config, options, repo / "golive-out" / "evidence", valid, problems)
     return {item["id"]: item for item in document["items"]}
