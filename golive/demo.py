@@ -40,8 +40,9 @@ NOT_DEMONSTRABLE = {
     "security.scanners": "Trivy's vulnerability database cannot exist on this machine",
     "infra.images": "the demo ships its service as files, not as a signed container image",
     "security.vault_kms": "the demo fleet runs no Vault",
-    "promotion.staging_go": "the demo has a single environment",
 }
+# The principal whose key signs results (`golive check --sign-key`): never one of the roles.
+RUNNER = "golive-runner"
 # Attestations --sign-demo gives, as (item, role, evidence relative to the release).
 ATTESTATIONS = (
     ("docs.install", "release-manager", "docs/INSTALL.md"),
@@ -141,6 +142,7 @@ def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signe
         "items": {"security.pentest": {"report": "docs/PENTEST_REPORT.md"}},
         "attestations": "attestations.yml",
         "signers": "allowed_signers",
+        "signoff": {"roles": list(SIGNOFF_ROLES), "runner": RUNNER, "max_age_hours": 24},
         "history": ".golive/history",
     }
     (release / "golive.yml").write_text(
@@ -302,7 +304,7 @@ def make_demo_keys(plan: DemoPlan) -> tuple[dict[str, Path], str]:
     folder.mkdir(parents=True)
     keys = {}
     signers = [f"# {DEMO_LABEL}: written by golive demo --sign-demo, trusted by nothing else"]
-    for role in ROLES:
+    for role in (*ROLES, RUNNER):
         key = folder / role
         run_command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{role} ({DEMO_LABEL})", "-f", str(key)], folder)
         keys[role] = key
@@ -358,11 +360,37 @@ def sign_and_verify(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], 
         if done.returncode != 0:
             raise DemoError(f"golive sign --role {role}: {done.stderr.strip()}")
         say(f"signed as {role} with a {DEMO_LABEL}")
-    verified = golive_cli(["verify", str(result), "--allowed-signers", str(plan.release / "allowed_signers")], plan.release)
-    say("golive verify:")
+    attestation = plan.out / "verdict.intoto.jsonl"
+    verified = golive_cli(
+        ["verify", str(result), "--env", "demo", "--attestation", str(attestation), "--sign-key", str(keys[RUNNER])], plan.release
+    )
+    say("golive verify (the demo release's own golive.yml is the verifier's policy):")
     for line in verified.stdout.splitlines():
         say(f"  {line}")
+    if verified.returncode == 0:
+        say(check_attestation(attestation, keys[RUNNER].with_name(RUNNER + ".pub")))
     return verified.returncode
+
+
+def check_attestation(attestation: Path, public_key: Path) -> str:
+    """Verify the in-toto attestation with securesystemslib, as a deploy step would (not golive's code)."""
+    import json
+
+    try:
+        from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+        from securesystemslib.dsse import Envelope
+        from securesystemslib.signer import SSlibKey
+    except ImportError:
+        return f"attestation {attestation} written; securesystemslib is not installed here, so it was not checked independently"
+    key = SSlibKey.from_crypto(load_ssh_public_key(public_key.read_bytes()))  # type: ignore[arg-type]
+    envelope = Envelope.from_dict(json.loads(attestation.read_text(encoding="utf-8")))
+    try:
+        envelope.verify([key], 1)
+    except Exception as exc:  # securesystemslib raises its own VerificationError family
+        raise DemoError(f"the attestation {attestation} does not verify with securesystemslib: {exc}") from None
+    statement = json.loads(envelope.payload)
+    subjects = ", ".join(next(iter(subject["digest"])) for subject in statement["subject"])
+    return f"attestation {attestation}: DSSE signature verified by securesystemslib; {statement['predicate']['verificationResult']} for {subjects}"
 
 
 NO_SIGNERS = "# No signer is trusted: `golive demo --sign-demo` makes throwaway demo keys.\n"
@@ -473,8 +501,11 @@ def _judge(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None]) ->
         say(f"attested {', '.join(item for item, _, _ in ATTESTATIONS)} with {DEMO_LABEL}s")
     # Judged as of now: the attestations just made must not lie after --as-of.
     args = ["check", "--config", str(plan.release / "golive.yml"), "--env", "demo", "--out", str(plan.out)]
+    if plan.sign:
+        args += ["--sign-key", str(keys[RUNNER])]
     code = subprocess.run([sys.executable, "-m", "golive", *args], cwd=plan.release, timeout=3600).returncode
-    if code not in (0, 1):
+    # 0 GO, 1 NO-GO, 3 GO pending sign-off: each a judged release.
+    if code not in (0, 1, 3):
         raise DemoError(f"golive check exited {code}")
     document = json.loads((plan.out / "result.json").read_text(encoding="utf-8"))
     say(f"decision: {document['decision']['verdict']}")

@@ -63,6 +63,10 @@ def test_signed_demo_reaches_go_through_verify(tmp_path: Path) -> None:
     assert document["decision"]["verdict"] == "GO pending sign-off"  # type: ignore[index]
     assert "signed as release-manager with a DEMO KEY, throwaway" in done.stderr
     assert "GO: demo 1.4.0 commit" in done.stderr
+    assert "golive-runner: signed by SHA256:" in done.stderr
+    assert "DSSE signature verified by securesystemslib; PASSED" in done.stderr
+    assert (tmp_path / "golive-demo" / "result.json.runner.sig").is_file()
+    assert "promotion.staging_go" not in {entry["id"] for entry in document["decision"]["disabled"]}  # type: ignore[index]
     assert done.returncode == 0, done.stderr[-3000:]
     assert "fleet torn down" in done.stderr
 
