@@ -379,10 +379,10 @@ def check_attestation(attestation: Path, public_key: Path) -> str:
     try:
         from cryptography.hazmat.primitives.serialization import load_ssh_public_key
         from securesystemslib.dsse import Envelope
-        from securesystemslib.signer import SSlibKey
+        from securesystemslib.signer import SSlibKey  # type: ignore[attr-defined]
     except ImportError:
         return f"attestation {attestation} written; securesystemslib is not installed here, so it was not checked independently"
-    key = SSlibKey.from_crypto(load_ssh_public_key(public_key.read_bytes()))  # type: ignore[arg-type]
+    key = SSlibKey.from_crypto(load_ssh_public_key(public_key.read_bytes()))
     envelope = Envelope.from_dict(json.loads(attestation.read_text(encoding="utf-8")))
     try:
         envelope.verify([key], 1)
