@@ -15,16 +15,20 @@ import datetime as dt
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import yaml
+
+from golive.sandbox.openbao import OpenBao
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SOURCE = SOURCE_ROOT / "examples" / "lunia_demo"
@@ -39,7 +43,6 @@ NOT_DEMONSTRABLE = {
     "security.zap": "no OWASP ZAP can run on this machine",
     "security.scanners": "Trivy's vulnerability database cannot exist on this machine",
     "infra.images": "the demo ships its service as files, not as a signed container image",
-    "security.vault_kms": "the demo fleet runs no Vault",
 }
 # The principal whose key signs results (`golive check --sign-key`): never one of the roles.
 RUNNER = "golive-runner"
@@ -53,6 +56,11 @@ ATTESTATIONS = (
     ("security.pentest", "security-lead", "docs/PENTEST_REPORT.md"),
 )
 DEMO_LABEL = "DEMO KEY, throwaway"
+# The demo's OpenBao: the transit key security.vault_kms looks up, and the variable that
+# carries the root token to golive check (set for that child process only).
+VAULT_PORT = 8200
+TRANSIT_KEY = "lunia"
+VAULT_TOKEN_ENV = "GOLIVE_DEMO_VAULT_TOKEN"
 
 
 class DemoError(Exception):
@@ -68,6 +76,8 @@ class Breakage:
     host: str | None = None
     argument: str | None = None
     kpi: str | None = None
+    # A demo service broken before judging: "vault-sealed".
+    service: str | None = None
 
 
 def breakage(name: str) -> Breakage:
@@ -84,6 +94,7 @@ def breakage(name: str) -> Breakage:
         "flags.infra_prod_enabled": Breakage(name, fault="flag-stale", host="app1", argument="INFRA_PROD_ENABLED"),
         "flags.frontend_signal_health": Breakage(name, fault="flag-missing", host="app2", argument="FRONTEND_SIGNAL_HEALTH_ENABLED"),
         "platform.healthz": Breakage(name, fault="unit-stopped", host="app1", argument="lunia_api"),
+        "security.vault_kms": Breakage(name, service="vault-sealed"),
     }
     for kpi in ("kpi.sharpe", "kpi.hit_rate", "kpi.explainability", "kpi.drawdowns"):
         by_item[kpi] = Breakage(name, kpi=kpi)
@@ -101,6 +112,8 @@ class DemoPlan:
     sign: bool = False
     with_fleet: bool = True
     notes: list[str] = field(default_factory=list)
+    # Variables golive check runs with (the Vault token): never written into the release.
+    environ: dict[str, str] = field(default_factory=dict)
 
     @property
     def release(self) -> Path:
@@ -114,7 +127,7 @@ def run_command(argv: list[str], cwd: Path, env: dict[str, str] | None = None, t
     return done.stdout
 
 
-def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signers: str) -> None:
+def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signers: str, vault: str | None = None) -> None:
     """The demo's release repository: service, suites, docs, KPI data, golive.yml, a tag."""
     if not DEMO_SOURCE.is_dir():
         raise DemoError(f"{DEMO_SOURCE} not found: golive demo runs from a golive source checkout")
@@ -138,8 +151,19 @@ def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signe
         "checklist": "demo-checklist.yml",
         "release": {"repo": ".", "version_file": "/etc/lunia/VERSION"},
         "environments": {"demo": {**({"inventory": str(inventory)} if inventory else {}), **({"api": api} if api else {})}},
-        "sources": {**_test_sources(release, api), "kpi": kpi_sources, "docs": {"root": "."}, "audit": {"folder": "audit"}},
-        "items": {"security.pentest": {"report": "docs/PENTEST_REPORT.md"}},
+        "sources": {
+            **_test_sources(release, api),
+            "kpi": kpi_sources,
+            "docs": {"root": "."},
+            "audit": {"folder": "audit"},
+            **({"vault": {"address": vault, "token_env": VAULT_TOKEN_ENV}} if vault else {}),
+        },
+        "items": {
+            "security.pentest": {"report": "docs/PENTEST_REPORT.md"},
+            # The demo has one environment: INFRA_PROD_ENABLED is required (and read from
+            # the lunia_app hosts) in it, as the seed requires it in staging.
+            "security.vault_kms": {"transit_key": TRANSIT_KEY, "flag_environments": ["demo"]},
+        },
         "attestations": "attestations.yml",
         "signers": "allowed_signers",
         "signoff": {"roles": list(SIGNOFF_ROLES), "runner": RUNNER, "max_age_hours": 24},
@@ -403,16 +427,17 @@ def run_demo(plan: DemoPlan, say: Callable[[str], None]) -> int:
     plan.out.mkdir(parents=True, exist_ok=True)
     reason = sandbox_unavailable() if plan.with_fleet else "asked for localhost only"
     from golive.sandbox import ConvergeError, FaultError, FleetError
+    from golive.sandbox.openbao import OpenBaoError
 
     with interrupts_as_exceptions():
-        if reason:
-            if plan.broken and plan.broken.fault:
-                raise DemoError(f"--break {plan.broken.name} needs the sandbox fleet, which cannot run here: {reason}")
-            say(f"no sandbox fleet: {reason}; the demo runs against localhost only (host items stay insufficient)")
-            return _on_localhost(plan, say)
+        if reason and plan.broken and plan.broken.fault:
+            raise DemoError(f"--break {plan.broken.name} needs the sandbox fleet, which cannot run here: {reason}")
         try:
+            if reason:
+                say(f"no sandbox fleet: {reason}; the demo runs against localhost only (host items stay insufficient)")
+                return _on_localhost(plan, say)
             return _on_fleet(plan, say)
-        except (ConvergeError, FleetError, FaultError) as exc:
+        except (ConvergeError, FleetError, FaultError, OpenBaoError) as exc:
             log = plan.out / "demo-failure.log"
             log.write_text(str(exc), encoding="utf-8")
             raise DemoError(f"{type(exc).__name__}: {str(exc).splitlines()[0]} (full output: {log})") from None
@@ -422,11 +447,41 @@ def _keys_and_signers(plan: DemoPlan) -> tuple[dict[str, Path], str]:
     return make_demo_keys(plan) if plan.sign else ({}, NO_SIGNERS)
 
 
+@contextmanager
+def phase(name: str, say: Callable[[str], None]) -> Iterator[None]:
+    """Says how long a phase of the demo took (also when it failed)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        say(f"[{time.monotonic() - started:6.1f} s] {name}")
+
+
+def start_vault(plan: DemoPlan, stack: ExitStack, host: str, port: int, say: Callable[[str], None]) -> OpenBao:
+    """A real OpenBao on `host` (the fleet's bridge address), stopped when `stack` closes."""
+    bao = OpenBao(plan.out / "openbao", host, port)
+    stack.callback(bao.stop)
+    bao.start()
+    bao.initialise(transit_key=TRANSIT_KEY)
+    plan.environ[VAULT_TOKEN_ENV] = bao.root_token
+    say(f"OpenBao at {bao.address}: raft storage, initialised, unsealed, transit key {TRANSIT_KEY} (keys in {bao.secrets_path})")
+    return bao
+
+
+def break_service(plan: DemoPlan, bao: OpenBao, say: Callable[[str], None]) -> None:
+    """Breaks a demo service (not a host) just before judging."""
+    if not (plan.broken and plan.broken.service):
+        return
+    if plan.broken.service == "vault-sealed":
+        bao.seal()
+        say(f"broke {plan.broken.name}: OpenBao at {bao.address} sealed")
+
+
 def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
     from golive.sandbox import FAULTS, Fleet, HostSpec, converge, ensure_image
 
-    say("sandbox image: building or reusing the cached Debian bookworm image")
-    image = ensure_image()
+    with phase("sandbox image (built or reused from the cache)", say):
+        image = ensure_image()
     fleet = Fleet(
         [HostSpec(name, groups) for name, groups in DEMO_HOSTS],
         name_prefix="glvdemo",
@@ -434,44 +489,68 @@ def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
         state_dir=plan.out / "fleet",
         image=image,
     )
+    stack = ExitStack()
     try:
-        fleet.up()
+
+        def teardown() -> None:
+            with phase("fleet torn down", say):
+                fleet.down()
+
+        stack.callback(teardown)
+        with phase("fleet booted", say):
+            fleet.up()
         say(f"booted {', '.join(f'{host.name} ({host.ip})' for host in fleet.hosts.values())}")
+        with phase("OpenBao started, initialised and unsealed", say):
+            bao = start_vault(plan, stack, fleet.gateway, VAULT_PORT, say)
         inventory = fleet.write_inventory(plan.out / "inventory.yml")
         api = f"http://{fleet.hosts['app1'].ip}:{API_PORT}"
-        keys, signers = _keys_and_signers(plan)
-        build_release(plan, api, inventory, signers)
-        app = stage_api_app(plan.out / "api-app")
-        converged = converge(
-            fleet,
-            extra_vars={
-                "lunia_api_app_dir": str(app),
-                "lunia_version": VERSION,
-                "lunia_commit": release_commit(plan.release),
-                "lunia_api_port": API_PORT,
-            },
-        )
-        say(f"converged {len(converged.recap)} hosts with roles/lunia_reference in {converged.seconds:.0f} s; the demo API is {api}")
+        with phase("release built", say):
+            keys, signers = _keys_and_signers(plan)
+            build_release(plan, api, inventory, signers, bao.address)
+            app = stage_api_app(plan.out / "api-app")
+        with phase("hosts converged", say):
+            converged = converge(
+                fleet,
+                extra_vars={
+                    "lunia_api_app_dir": str(app),
+                    "lunia_version": VERSION,
+                    "lunia_commit": release_commit(plan.release),
+                    "lunia_api_port": API_PORT,
+                },
+            )
+        say(f"converged {len(converged.recap)} hosts with roles/lunia_reference; the demo API is {api}")
         if plan.broken and plan.broken.fault:
             assert plan.broken.host is not None
             fault = FAULTS[plan.broken.fault](fleet, plan.broken.host, plan.broken.argument).apply()
             say(f"broke {plan.broken.name}: {fault.description} on {plan.broken.host}")
+        break_service(plan, bao, say)
         return _judge(plan, keys, say)
     finally:
-        fleet.down()
-        say("fleet torn down")
+        stack.close()
 
 
 def _on_localhost(plan: DemoPlan, say: Callable[[str], None]) -> int:
-    import socket
-    import time
-    import urllib.request
+    port = free_port()
+    keys, signers = _keys_and_signers(plan)
+    stack = ExitStack()
+    try:
+        bao = start_vault(plan, stack, "127.0.0.1", free_port(), say)
+        build_release(plan, f"http://127.0.0.1:{port}", None, signers, bao.address)
+        break_service(plan, bao, say)
+        return _serve_on_localhost(plan, port, keys, say)
+    finally:
+        stack.close()
 
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    keys, signers = _keys_and_signers(plan)
-    build_release(plan, f"http://127.0.0.1:{port}", None, signers)
+        return int(probe.getsockname()[1])
+
+
+def _serve_on_localhost(plan: DemoPlan, port: int, keys: dict[str, Path], say: Callable[[str], None]) -> int:
+    import urllib.request
+
     env = {**os.environ, "PYTHONPATH": str(DEMO_SOURCE), "LUNIA_VERSION": VERSION, "LUNIA_COMMIT": release_commit(plan.release)}
     server = subprocess.Popen(
         [sys.executable, "-m", "lunia_demo", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -503,7 +582,10 @@ def _judge(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None]) ->
     args = ["check", "--config", str(plan.release / "golive.yml"), "--env", "demo", "--out", str(plan.out)]
     if plan.sign:
         args += ["--sign-key", str(keys[RUNNER])]
-    code = subprocess.run([sys.executable, "-m", "golive", *args], cwd=plan.release, timeout=3600).returncode
+    with phase("golive check", say):
+        code = subprocess.run(
+            [sys.executable, "-m", "golive", *args], cwd=plan.release, env={**os.environ, **plan.environ}, timeout=3600
+        ).returncode
     # 0 GO, 1 NO-GO, 3 GO pending sign-off: each a judged release.
     if code not in (0, 1, 3):
         raise DemoError(f"golive check exited {code}")
