@@ -308,7 +308,25 @@ def _write_audit_exports(release: Path, as_of: dt.datetime) -> None:
     (folder / f"lunia-audit-quarterly-{quarter}.jsonl").write_text(entry, encoding="utf-8")
 
 
-def stage_api_app(folder: Path) -> Path:
+# `--break security.zap`: the release adds a feedback page, linked from every page's
+# navigation, whose form echoes the comment unescaped (a reflected XSS). The scan is
+# never told about the page: its crawl has to find it.
+XSS_FEEDBACK_PAGE = """
+
+def feedback(query: dict[str, list[str]], book: Any) -> bytes:
+    form = '  <form method="get" action="/feedback"><input name="comment"><button>Send</button></form>'
+    comment = first(query, "comment")
+    return layout("Feedback", form + (f"\\n  <p>You wrote: {comment}</p>" if comment else ""))
+
+"""
+XSS_BREAK = (
+    ('("/help", "Help"))', '("/help", "Help"), ("/feedback", "Feedback"))'),
+    ("\n\nPage = Callable", XSS_FEEDBACK_PAGE + "\nPage = Callable"),
+    ('GET_PAGES: dict[str, Page] = {"/markets"', 'GET_PAGES: dict[str, Page] = {"/feedback": feedback, "/markets"'),
+)
+
+
+def stage_api_app(folder: Path, broken: Breakage | None = None) -> Path:
     """The API application as the hosts run it: lunia_demo plus its pure-Python dependency."""
     import prometheus_client
 
@@ -317,6 +335,14 @@ def stage_api_app(folder: Path) -> Path:
     folder.mkdir(parents=True)
     shutil.copytree(DEMO_SOURCE / "lunia_demo", folder / "lunia_demo", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(Path(prometheus_client.__file__).parent, folder / "prometheus_client", ignore=shutil.ignore_patterns("__pycache__"))
+    if broken is not None and broken.service == "xss-form":
+        pages = folder / "lunia_demo" / "pages.py"
+        text = pages.read_text(encoding="utf-8")
+        for old, new in XSS_BREAK:
+            if text.count(old) != 1:
+                raise DemoError(f"--break {broken.name}: {pages} no longer has {old.strip()!r} once; update demo.XSS_BREAK")
+            text = text.replace(old, new)
+        pages.write_text(text, encoding="utf-8")
     return folder
 
 

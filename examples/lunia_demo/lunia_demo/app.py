@@ -1,4 +1,4 @@
-"""The HTTP API: /healthz, /metrics, /version, POST /orders, and the order page at /."""
+"""The HTTP API (/healthz, /metrics, /version, POST /orders), the order page at / and the HTML pages of lunia_demo.pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import socketserver
 import time
+import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -15,10 +16,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, His
 
 from lunia_demo import __version__
 from lunia_demo.orders import BadOrder, OrderBook, OrderRejected
+from lunia_demo.pages import GET_PAGES, POST_PAGES, SECURITY_HEADERS, parse_form
 
 # Marks used for the P&L gauge: the demo has no market feed, so the book is marked at fixed prices.
 MARKS = {"BTCUSDT": 65_000.0, "ETHUSDT": 3_400.0, "SOLUSDT": 150.0}
 MAX_BODY = 64 * 1024
+STATIC = {"/static/style.css": "text/css; charset=utf-8", "/static/order.js": "text/javascript; charset=utf-8"}
 
 
 class Metrics:
@@ -67,8 +70,12 @@ class Handler(BaseHTTPRequestHandler):
         self.server.metrics.request_duration.labels(method, route).observe(time.perf_counter() - started)
 
     def _get(self) -> str:
-        path = self.path.split("?", 1)[0]
-        if path == "/healthz":
+        path, _, query = self.path.partition("?")
+        if path in GET_PAGES:
+            self._html(GET_PAGES[path](urllib.parse.parse_qs(query), self.server.book))
+        elif path in STATIC:
+            self._send(HTTPStatus.OK, resources.files("lunia_demo").joinpath(path.lstrip("/")).read_bytes(), STATIC[path])
+        elif path == "/healthz":
             self._json(HTTPStatus.OK, {"status": "ok"})
         elif path == "/version":
             self._json(HTTPStatus.OK, {"version": self.server.version, "commit": self.server.commit})
@@ -79,21 +86,27 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/orders":
             self._json(HTTPStatus.OK, {"orders": [order.to_json() for order in self.server.book.orders[-100:]]})
         elif path in ("/", "/index.html"):
-            page = resources.files("lunia_demo").joinpath("static/index.html").read_bytes()
-            self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
+            self._html(resources.files("lunia_demo").joinpath("static/index.html").read_bytes())
         else:
             self._json(HTTPStatus.NOT_FOUND, {"error": f"no route {path}"})
             return "other"
         return path
 
     def _post(self) -> str:
-        if self.path.split("?", 1)[0] != "/orders":
+        path = self.path.split("?", 1)[0]
+        if path != "/orders" and path not in POST_PAGES:
             self._json(HTTPStatus.NOT_FOUND, {"error": "no such route"})
             return "other"
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
+        if path in POST_PAGES:
+            if not 0 <= length <= MAX_BODY:
+                self._json(HTTPStatus.BAD_REQUEST, {"error": f"a form body of at most {MAX_BODY} bytes is required"})
+            else:
+                self._html(POST_PAGES[path](parse_form(self.rfile.read(length)), self.server.book))
+            return path
         if not 0 < length <= MAX_BODY:
             self._json(HTTPStatus.BAD_REQUEST, {"error": f"a JSON body of 1..{MAX_BODY} bytes is required"})
             return "/orders"
@@ -111,9 +124,14 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, status: HTTPStatus, body: dict[str, Any]) -> None:
         self._send(status, json.dumps(body).encode(), "application/json")
 
+    def _html(self, page: bytes) -> None:
+        self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
+
     def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
