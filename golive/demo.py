@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from golive.sandbox import Fleet, oci
 from golive.sandbox.openbao import OpenBao
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -42,8 +43,10 @@ SIGNOFF_ROLES = ROLES[:3]
 NOT_DEMONSTRABLE = {
     "security.zap": "no OWASP ZAP can run on this machine",
     "security.scanners": "Trivy's vulnerability database cannot exist on this machine",
-    "infra.images": "the demo ships its service as files, not as a signed container image",
 }
+IMAGE_NAME = f"localhost/lunia/api:{VERSION}"
+# Built images by the hash of their filesystem: a rerun deploys the same digest.
+IMAGE_CACHE = Path("/var/cache/golive-sandbox/demo-images")
 # The principal whose key signs results (`golive check --sign-key`): never one of the roles.
 RUNNER = "golive-runner"
 # Attestations --sign-demo gives, as (item, role, evidence relative to the release).
@@ -76,7 +79,8 @@ class Breakage:
     host: str | None = None
     argument: str | None = None
     kpi: str | None = None
-    # A demo service broken before judging: "vault-sealed".
+    # A demo service broken: "vault-sealed" (before judging), "xss-form" (in the staged
+    # release), "image-unsigned" (the hosts deploy a rebuild nobody signed).
     service: str | None = None
 
 
@@ -95,6 +99,8 @@ def breakage(name: str) -> Breakage:
         "flags.frontend_signal_health": Breakage(name, fault="flag-missing", host="app2", argument="FRONTEND_SIGNAL_HEALTH_ENABLED"),
         "platform.healthz": Breakage(name, fault="unit-stopped", host="app1", argument="lunia_api"),
         "security.vault_kms": Breakage(name, service="vault-sealed"),
+        "security.zap": Breakage(name, service="xss-form"),
+        "infra.images": Breakage(name, service="image-unsigned"),
     }
     for kpi in ("kpi.sharpe", "kpi.hit_rate", "kpi.explainability", "kpi.drawdowns"):
         by_item[kpi] = Breakage(name, kpi=kpi)
@@ -127,8 +133,19 @@ def run_command(argv: list[str], cwd: Path, env: dict[str, str] | None = None, t
     return done.stdout
 
 
-def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signers: str, vault: str | None = None) -> None:
-    """The demo's release repository: service, suites, docs, KPI data, golive.yml, a tag."""
+def build_release(
+    plan: DemoPlan,
+    api: str | None,
+    inventory: Path | None,
+    signers: str,
+    vault: str | None = None,
+    publish_image: Callable[[Path], dict[str, str]] | None = None,
+) -> None:
+    """The demo's release repository: service, suites, docs, KPI data, golive.yml, a tag.
+
+    `publish_image` writes the image's manifest, signature and SBOMs into the release
+    (before its commit) and returns the sources.supply_chain settings that read them.
+    """
     if not DEMO_SOURCE.is_dir():
         raise DemoError(f"{DEMO_SOURCE} not found: golive demo runs from a golive source checkout")
     release = plan.release
@@ -147,6 +164,7 @@ def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signe
     _write_audit_exports(release, plan.as_of)
     (release / "demo-checklist.yml").write_text(_team_checklist(), encoding="utf-8")
     (release / "allowed_signers").write_text(signers, encoding="utf-8")
+    supply_chain = publish_image(release) if publish_image else None
     config: dict[str, Any] = {
         "checklist": "demo-checklist.yml",
         "release": {"repo": ".", "version_file": "/etc/lunia/VERSION"},
@@ -157,6 +175,7 @@ def build_release(plan: DemoPlan, api: str | None, inventory: Path | None, signe
             "docs": {"root": "."},
             "audit": {"folder": "audit"},
             **({"vault": {"address": vault, "token_env": VAULT_TOKEN_ENV}} if vault else {}),
+            **({"supply_chain": supply_chain} if supply_chain else {}),
         },
         "items": {
             "security.pentest": {"report": "docs/PENTEST_REPORT.md"},
@@ -463,7 +482,7 @@ def run_demo(plan: DemoPlan, say: Callable[[str], None]) -> int:
                 say(f"no sandbox fleet: {reason}; the demo runs against localhost only (host items stay insufficient)")
                 return _on_localhost(plan, say)
             return _on_fleet(plan, say)
-        except (ConvergeError, FleetError, FaultError, OpenBaoError) as exc:
+        except (ConvergeError, FleetError, FaultError, OpenBaoError, oci.ImageError) as exc:
             log = plan.out / "demo-failure.log"
             log.write_text(str(exc), encoding="utf-8")
             raise DemoError(f"{type(exc).__name__}: {str(exc).splitlines()[0]} (full output: {log})") from None
@@ -494,6 +513,37 @@ def start_vault(plan: DemoPlan, stack: ExitStack, host: str, port: int, say: Cal
     return bao
 
 
+DEPLOYED_IMAGE_FILE = "/etc/lunia/IMAGE"
+
+
+def service_image(plan: DemoPlan, say: Callable[[str], None]) -> tuple[oci.ServiceImage, Callable[[Path], dict[str, str]]]:
+    """The service as a signed OCI image (or, for --break infra.images, an unsigned rebuild)."""
+    source = stage_api_app(plan.out / "api-app", plan.broken)
+    unsigned = bool(plan.broken and plan.broken.service == "image-unsigned")
+    image = oci.build_image(source, IMAGE_NAME, VERSION, plan.out / "image", cache=None if unsigned else IMAGE_CACHE)
+    key = oci.make_signing_key(plan.out / "demo-keys" / "cosign", f"{DEMO_LABEL}: signs the demo image only")
+    say(f"image {image.name}@{image.digest}: {'an unsigned rebuild' if unsigned else f'signed with a {DEMO_LABEL}'}")
+
+    def publish(release: Path) -> dict[str, str]:
+        (release / "keys").mkdir(exist_ok=True)
+        shutil.copy(plan.out / "demo-keys" / "cosign" / "cosign.pub", release / "keys" / "cosign.pub")
+        return oci.publish(image, release, None if unsigned else key)
+
+    return image, publish
+
+
+def record_deployed_image(fleet: Fleet, image: oci.ServiceImage) -> None:
+    """Each app host records the image reference it deployed from, as image-based deploy tools do."""
+    from golive.sandbox import FleetError
+
+    for name, host in fleet.hosts.items():
+        if "lunia_app" not in host.spec.groups:
+            continue
+        done = fleet.ssh(name, f"printf '%s\\n' '{image.name}@{image.digest}' > {DEPLOYED_IMAGE_FILE}", timeout=30)
+        if done.returncode != 0:
+            raise FleetError(f"{name}: cannot record the deployed image: {done.stderr.strip()}")
+
+
 def break_service(plan: DemoPlan, bao: OpenBao, say: Callable[[str], None]) -> None:
     """Breaks a demo service (not a host) just before judging."""
     if not (plan.broken and plan.broken.service):
@@ -507,13 +557,13 @@ def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
     from golive.sandbox import FAULTS, Fleet, HostSpec, converge, ensure_image
 
     with phase("sandbox image (built or reused from the cache)", say):
-        image = ensure_image()
+        rootfs = ensure_image()
     fleet = Fleet(
         [HostSpec(name, groups) for name, groups in DEMO_HOSTS],
         name_prefix="glvdemo",
         subnet="10.78.0.0/24",
         state_dir=plan.out / "fleet",
-        image=image,
+        image=rootfs,
     )
     stack = ExitStack()
     try:
@@ -530,10 +580,12 @@ def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
             bao = start_vault(plan, stack, fleet.gateway, VAULT_PORT, say)
         inventory = fleet.write_inventory(plan.out / "inventory.yml")
         api = f"http://{fleet.hosts['app1'].ip}:{API_PORT}"
+        with phase("service image built (podman), described (syft) and signed", say):
+            image, publish_image = service_image(plan, say)
         with phase("release built", say):
             keys, signers = _keys_and_signers(plan)
-            build_release(plan, api, inventory, signers, bao.address)
-            app = stage_api_app(plan.out / "api-app")
+            build_release(plan, api, inventory, signers, bao.address, publish_image)
+            app = oci.unpack(image, plan.out / "deployed-image")
         with phase("hosts converged", say):
             converged = converge(
                 fleet,
@@ -545,6 +597,8 @@ def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
                 },
             )
         say(f"converged {len(converged.recap)} hosts with roles/lunia_reference; the demo API is {api}")
+        record_deployed_image(fleet, image)
+        say(f"app hosts deployed {image.name}@{image.digest} (recorded in {DEPLOYED_IMAGE_FILE})")
         if plan.broken and plan.broken.fault:
             assert plan.broken.host is not None
             fault = FAULTS[plan.broken.fault](fleet, plan.broken.host, plan.broken.argument).apply()
@@ -577,7 +631,8 @@ def free_port() -> int:
 def _serve_on_localhost(plan: DemoPlan, port: int, keys: dict[str, Path], say: Callable[[str], None]) -> int:
     import urllib.request
 
-    env = {**os.environ, "PYTHONPATH": str(DEMO_SOURCE), "LUNIA_VERSION": VERSION, "LUNIA_COMMIT": release_commit(plan.release)}
+    app = stage_api_app(plan.out / "api-app", plan.broken)
+    env = {**os.environ, "PYTHONPATH": str(app), "LUNIA_VERSION": VERSION, "LUNIA_COMMIT": release_commit(plan.release)}
     server = subprocess.Popen(
         [sys.executable, "-m", "lunia_demo", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
