@@ -165,10 +165,15 @@ def build_release(
     (release / "demo-checklist.yml").write_text(_team_checklist(), encoding="utf-8")
     (release / "allowed_signers").write_text(signers, encoding="utf-8")
     supply_chain = publish_image(release) if publish_image else None
+    fleet_settings = {**({"inventory": str(inventory)} if inventory else {}), **({"api": api} if api else {})}
     config: dict[str, Any] = {
         "checklist": "demo-checklist.yml",
         "release": {"repo": ".", "version_file": "/etc/lunia/VERSION"},
-        "environments": {"demo": {**({"inventory": str(inventory)} if inventory else {}), **({"api": api} if api else {})}},
+        # One fleet, two environments with their own policy: prod promotes only a verified staging GO.
+        "environments": {
+            "staging": {**fleet_settings},
+            "prod": {**fleet_settings, "promote_from": "staging"},
+        },
         "sources": {
             **_test_sources(release, api),
             "kpi": kpi_sources,
@@ -179,9 +184,8 @@ def build_release(
         },
         "items": {
             "security.pentest": {"report": "docs/PENTEST_REPORT.md"},
-            # The demo has one environment: INFRA_PROD_ENABLED is required (and read from
-            # the lunia_app hosts) in it, as the seed requires it in staging.
-            "security.vault_kms": {"transit_key": TRANSIT_KEY, "flag_environments": ["demo"]},
+            # INFRA_PROD_ENABLED is read from the lunia_app hosts in staging (the seed's rule).
+            "security.vault_kms": {"transit_key": TRANSIT_KEY},
         },
         "attestations": "attestations.yml",
         "signers": "allowed_signers",
@@ -405,6 +409,8 @@ def attest_demo(plan: DemoPlan, keys: dict[str, Path]) -> None:
             [
                 "attest",
                 item,
+                "--env",
+                "staging",
                 "--by",
                 f"{role} ({DEMO_LABEL})",
                 "--role",
@@ -422,18 +428,19 @@ def attest_demo(plan: DemoPlan, keys: dict[str, Path]) -> None:
             raise DemoError(f"golive attest {item}: {done.stderr.strip()}")
 
 
-def sign_and_verify(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None]) -> int:
-    result = plan.out / "result.json"
+def sign_and_verify(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None], environment: str) -> int:
+    out = environment_out(plan, environment)
+    result = out / "result.json"
     for role in SIGNOFF_ROLES:
-        done = golive_cli(["sign", str(result), "--role", role, "--key", str(keys[role])], plan.release)
+        done = golive_cli(["sign", str(result), "--env", environment, "--role", role, "--key", str(keys[role])], plan.release)
         if done.returncode != 0:
-            raise DemoError(f"golive sign --role {role}: {done.stderr.strip()}")
-        say(f"signed as {role} with a {DEMO_LABEL}")
-    attestation = plan.out / "verdict.intoto.jsonl"
+            raise DemoError(f"golive sign --env {environment} --role {role}: {done.stderr.strip()}")
+    say(f"{environment}: signed as {', '.join(SIGNOFF_ROLES)}, each with its own {DEMO_LABEL}")
+    attestation = out / "verdict.intoto.jsonl"
     verified = golive_cli(
-        ["verify", str(result), "--env", "demo", "--attestation", str(attestation), "--sign-key", str(keys[RUNNER])], plan.release
+        ["verify", str(result), "--env", environment, "--attestation", str(attestation), "--sign-key", str(keys[RUNNER])], plan.release
     )
-    say("golive verify (the demo release's own golive.yml is the verifier's policy):")
+    say(f"golive verify --env {environment} (the demo release's own golive.yml is the verifier's policy):")
     for line in verified.stdout.splitlines():
         say(f"  {line}")
     if verified.returncode == 0:
@@ -654,31 +661,64 @@ def _serve_on_localhost(plan: DemoPlan, port: int, keys: dict[str, Path], say: C
 
 
 def _judge(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None]) -> int:
-    import json
-
+    """staging, then prod on the same fleet, each under its own policy; prod promotes from staging."""
     if plan.sign:
         attest_demo(plan, keys)
         say(f"attested {', '.join(item for item, _, _ in ATTESTATIONS)} with {DEMO_LABEL}s")
+    staging = judge_environment(plan, keys, say, "staging", quiet=True)
+    if plan.sign and staging == "GO pending sign-off":
+        if sign_and_verify(plan, keys, say, "staging") != 0:
+            raise DemoError("the staging GO did not verify: prod would have nothing to promote")
+    elif plan.sign:
+        say("staging not signed: its verdict is not GO pending sign-off")
+    else:
+        say("staging not signed (no --sign-demo): prod's promotion.staging_go will say what is missing")
+    verdict = judge_environment(plan, keys, say, "prod", quiet=False)
+    if plan.sign and verdict == "GO pending sign-off":
+        return sign_and_verify(plan, keys, say, "prod")
+    if plan.sign:
+        say("prod not signed: its verdict is not GO pending sign-off")
+    return EXIT_CODES.get(verdict, 1)
+
+
+# golive check's exit code for each verdict of a full run.
+EXIT_CODES = {"GO": 0, "NO-GO": 1, "GO pending sign-off": 3}
+
+
+def environment_out(plan: DemoPlan, environment: str) -> Path:
+    """prod's reports are the demo's reports (golive-demo/); staging's go to golive-demo/staging/."""
+    return plan.out if environment == "prod" else plan.out / environment
+
+
+def judge_environment(plan: DemoPlan, keys: dict[str, Path], say: Callable[[str], None], environment: str, quiet: bool) -> str:
+    import json
+
+    out = environment_out(plan, environment)
     # Judged as of now: the attestations just made must not lie after --as-of.
-    args = ["check", "--config", str(plan.release / "golive.yml"), "--env", "demo", "--out", str(plan.out)]
+    args = ["check", "--config", str(plan.release / "golive.yml"), "--env", environment, "--out", str(out)]
     if plan.sign:
         args += ["--sign-key", str(keys[RUNNER])]
-    with phase("golive check", say):
-        code = subprocess.run(
-            [sys.executable, "-m", "golive", *args], cwd=plan.release, env={**os.environ, **plan.environ}, timeout=3600
-        ).returncode
+    with phase(f"golive check --env {environment}", say):
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", *args],
+            cwd=plan.release,
+            env={**os.environ, **plan.environ},
+            timeout=3600,
+            stdout=subprocess.PIPE if quiet else None,
+            text=True,
+        )
     # 0 GO, 1 NO-GO, 3 GO pending sign-off: each a judged release.
-    if code not in (0, 1, 3):
-        raise DemoError(f"golive check exited {code}")
-    document = json.loads((plan.out / "result.json").read_text(encoding="utf-8"))
-    say(f"decision: {document['decision']['verdict']}")
+    if done.returncode not in (0, 1, 3):
+        raise DemoError(f"golive check --env {environment} exited {done.returncode}")
+    document = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    verdict = str(document["decision"]["verdict"])
+    say(f"{environment} decision: {verdict} (reports in {out})")
     for section, counts in section_counts(document).items():
         say(f"  {section:<24} " + ", ".join(f"{count} {status}" for status, count in counts.items()))
-    if plan.sign and document["decision"]["verdict"] == "GO pending sign-off":
-        return sign_and_verify(plan, keys, say)
-    if plan.sign:
-        say("not signed: the verdict is not GO pending sign-off")
-    return code
+    promotion = next((item for item in document["items"] if item["id"] == "promotion.staging_go"), None)
+    if promotion is not None and promotion["status"] != "skip":
+        say(f"  promotion.staging_go: {promotion['status']}: {promotion['summary']}")
+    return verdict
 
 
 def section_counts(document: dict[str, Any]) -> dict[str, dict[str, int]]:
