@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
-from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
+from golive.yamlfile import ConfigError, Key, Located, dotted, load, regular_file, suggest
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
 _ENV_KEYS = {
@@ -152,6 +152,8 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
             path = config.resolve(merged[name])
             # `golive attest` creates the attestations file; until then nothing is attested.
             setattr(config, name, path if name == "attestations" else _existing(located, scope_of[name], path, name))
+            if path.exists():
+                _regular(located, scope_of[name], path, name)
     if merged.get("history"):
         config.history = config.resolve(merged["history"])
     repo = config.repo
@@ -221,3 +223,11 @@ def _existing(located: Located, key: Key, path: Path, what: str) -> Path:
     if not path.exists():
         raise ConfigError(f"{located.where(key)}: {what}: file not found: {path}")
     return path
+
+
+def _regular(located: Located, key: Key, path: Path, what: str) -> None:
+    # ssh-keygen reading a FIFO named as `signers` would block the run; stat says so first.
+    try:
+        regular_file(path, what)
+    except ConfigError as exc:
+        raise ConfigError(f"{located.where(key)}: {exc}") from None
