@@ -6,13 +6,14 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import json
 import os
 import subprocess
 import sys
 import tarfile
 import tracemalloc
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from click.testing import CliRunner, Result
@@ -389,3 +390,11 @@ def test_big_valid_archive_verifies_holding_no_member_in_memory(tmp_path: Path) 
     assert check.ok, check.problems
     assert check.files == 2
     assert peak < big / 4
+
+
+def test_host_collector_copies_no_alias_bomb_out_of_falco_yaml(module: ModuleType, tmp_path: Path) -> None:
+    config = write(tmp_path / "falco.yaml", BILLION_LAUGHS + "rules_files: [*i]\nwebserver: {enabled: true, listen_port: *i}\n")
+    entry = module.falco_config(str(config))
+    assert len(json.dumps(entry)) < 1000
+    assert entry["rules_files"] == [{"path": "(list, not a path)", "exists": False}]
+    assert entry["webserver"]["port"] is None
