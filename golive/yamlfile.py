@@ -106,18 +106,24 @@ def load(path: Path, what: str = "file") -> Located:
 
 def parse(text: str, path: Path) -> Located:
     """Parse `text` (read from `path`) with bounded nesting and alias expansion."""
-    loader = _BoundedLoader(text, path)
     try:
-        node = loader.get_single_node()
+        # The reader rejects unprintable characters already while the loader is made.
+        loader = _BoundedLoader(text, path)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError(
+            f"{path}:{text.count(chr(10), 0, exc.position) + 1}: YAML error: unacceptable character #x{exc.character:04x}: {exc.reason}"
+        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML error: {exc}") from None
-    finally:
-        loader.dispose()
+        raise ConfigError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
     located = Located(path, None)
     if node is not None:
         located.data = _Builder(path, located.lines).construct(node, ())
@@ -235,7 +241,9 @@ class _Builder:
         try:
             return self.scalars.construct_object(node)
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{self.path}:{node.start_mark.line + 1}: {exc}") from None
+            # The problem alone: the exception's text adds a multi-line excerpt of the source.
+            problem = exc.problem if isinstance(exc, yaml.MarkedYAMLError) and exc.problem else str(exc)
+            raise ConfigError(f"{self.path}:{node.start_mark.line + 1}: {' '.join(problem.split())}") from None
         except (ValueError, OverflowError) as exc:
             # The resolver takes `2026-13-31` for a date by its shape; building it then fails.
             kind = "date" if node.tag == _TIMESTAMP_TAG else "value"

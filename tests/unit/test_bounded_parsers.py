@@ -168,6 +168,19 @@ def test_invalid_timestamp_scalar_names_file_and_line(tmp_path: Path) -> None:
         parse("a: 1\nat: 2026-11-29 25:00:00\n", tmp_path / "x.yml")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\nb: \x00\n", "x.yml:2: YAML error: unacceptable character #x0000"),
+        ("base: &b {x: 1}\nother:\n  <<: *b\n", "x.yml:3: could not determine a constructor for the tag 'tag:yaml.org,2002:merge'"),
+    ],
+)
+def test_unloadable_text_is_a_one_line_config_error(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse(text, tmp_path / "x.yml")
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
 # --- YAML read outside golive.yml goes through the same loader ----------------------------
 
 
