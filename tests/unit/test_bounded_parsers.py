@@ -391,6 +391,16 @@ def test_decompressed_size_and_member_count_are_capped(tmp_path: Path, monkeypat
     assert not check.ok and check.problems[0].startswith(f"{target}: expands to more than")
 
 
+def test_oversized_extended_header_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.tar.gz"
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("evidence/x")
+        info.size = 1
+        info.pax_headers = {"comment": "y" * 200_000}
+        tar.addfile(info, io.BytesIO(b"x"))
+    assert verify_archive(path).problems == [f"{path}: an extended tar header of 200016 bytes (more than {archive.MAX_HEADER_BYTES})"]
+
+
 def test_big_valid_archive_verifies_holding_no_member_in_memory(tmp_path: Path) -> None:
     big = 24 * 1024 * 1024
     target, digest = written(tmp_path, {"sboms/app.cdx.json": os.urandom(big), "git/git.json": b"{}"})
