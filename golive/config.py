@@ -10,7 +10,7 @@ from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
-from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
+from golive.yamlfile import ConfigError, Key, Located, dotted, load, regular_file, suggest
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
 _ENV_KEYS = {
@@ -170,9 +170,12 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
             path = config.resolve(merged[name])
             # `golive attest` creates the attestations file; until then nothing is attested.
             setattr(config, name, path if name == "attestations" else _existing(located, scope_of[name], path, name))
+            if path.exists():
+                _regular(located, scope_of[name], path, name)
     if config.policy.waivers.file:
         where = ("environments", env_name, "waivers") if "waivers" in env else ("waivers",)
         config.waivers = _existing(located, where, config.resolve(config.policy.waivers.file), "waivers")
+        _regular(located, where, config.waivers, "waivers")
     if config.policy.signoff.runner_key:
         config.runner_key = config.resolve(config.policy.signoff.runner_key)
     if merged.get("history"):
@@ -251,3 +254,11 @@ def _existing(located: Located, key: Key, path: Path, what: str) -> Path:
     if not path.exists():
         raise ConfigError(f"{located.where(key)}: {what}: file not found: {path}")
     return path
+
+
+def _regular(located: Located, key: Key, path: Path, what: str) -> None:
+    # ssh-keygen reading a FIFO named as `signers` would block the run; stat says so first.
+    try:
+        regular_file(path, what)
+    except ConfigError as exc:
+        raise ConfigError(f"{located.where(key)}: {exc}") from None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from golive.yamlfile import ConfigError, load
 
 
 class ExpectationError(ValueError):
@@ -41,9 +41,9 @@ class Expectation:
 
 def load_expectation(path: Path) -> Expectation:
     try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ExpectationError(f"{path}: {' '.join(str(exc).split())}") from None
+        data = load(path, "expectation").data
+    except ConfigError as exc:
+        raise ExpectationError(str(exc)) from None
     if not isinstance(data, dict) or set(data) - {"verdict", "fail"} or not isinstance(data.get("verdict"), str):
         raise ExpectationError(f"{path}: a mapping with 'verdict' (text) and optional 'fail' (item -> host -> finding key)")
     fail: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.document import SCHEMA, digest
-from golive.yamlfile import ConfigError
+from golive.yamlfile import ConfigError, read_text
 
 
 def load_result(path: Path, check_digest: bool = True) -> dict[str, Any]:
@@ -17,12 +17,7 @@ def load_result(path: Path, check_digest: bool = True) -> dict[str, Any]:
 
     from golive.reports.json_result import schema
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: result file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read result: {exc}") from None
+    text = read_text(path, "result file")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

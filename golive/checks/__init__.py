@@ -65,6 +65,10 @@ def provides_items(
     source: str, option: str
 ) -> Callable[[Callable[[Evidence, JudgeContext], list[ItemResult]]], Callable[[Evidence, JudgeContext], list[ItemResult]]]:
     def register(fn: Callable[[Evidence, JudgeContext], list[ItemResult]]) -> Callable[[Evidence, JudgeContext], list[ItemResult]]:
+        from golive.collectors import refuse_duplicate
+
+        if source in PROVIDERS:
+            refuse_duplicate("item provider", source, PROVIDERS[source].fn, fn)
         PROVIDERS[source] = ItemProvider(source, option, fn)
         return fn
 
@@ -75,7 +79,11 @@ def check(*names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = T
     """Register `fn` as the check for each item id (or reusable check name) in `names`."""
 
     def register(fn: CheckFn) -> CheckFn:
+        from golive.collectors import refuse_duplicate
+
         for name in names:
+            if name in REGISTRY:
+                refuse_duplicate("check", name, REGISTRY[name].fn, fn)
             REGISTRY[name] = CheckDef(name, fn, also_uses, needs_evidence)
         return fn
 

@@ -151,7 +151,18 @@ class Collector:
 REGISTRY: dict[str, type[Collector]] = {}
 
 
+def refuse_duplicate(kind: str, name: str, existing: Any, new: Any) -> None:
+    """Registries refuse a second definition under one name (a module re-imported is the same one)."""
+    if existing is None:
+        return
+    if (existing.__module__, existing.__qualname__) != (new.__module__, new.__qualname__):
+        raise ValueError(
+            f"duplicate {kind} '{name}': {existing.__module__}.{existing.__qualname__} and {new.__module__}.{new.__qualname__}"
+        )
+
+
 def register(cls: type[Collector]) -> type[Collector]:
+    refuse_duplicate("collector", cls.source, REGISTRY.get(cls.source), cls)
     REGISTRY[cls.source] = cls
     return cls
 

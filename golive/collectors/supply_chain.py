@@ -20,12 +20,11 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.supply_chain import ReportError, load_json, read_bounded
 from golive.supply_chain.cosign import PublicKeyError, load_public_key, parse_payload, verify_signature
 from golive.supply_chain.sbom import inspect
+from golive.yamlfile import ConfigError, parse
 
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 SBOM_SUFFIXES = (".spdx.json", ".cdx.json")
@@ -77,9 +76,11 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
         data = load_json(path, content)
     else:
         try:
-            data = yaml.safe_load(content.decode("utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+            data = parse(content.decode("utf-8"), path).data
+        except UnicodeDecodeError as exc:
             raise ReportError(f"{path}: not YAML: {exc}") from None
+        except ConfigError as exc:
+            raise ReportError(f"not YAML: {exc}") from None
     raw = data.get("images") if isinstance(data, dict) else data
     if not isinstance(raw, list):
         raise ReportError(f"{path}: a release manifest is a list of images (or a mapping with an 'images' list)")

@@ -77,14 +77,12 @@ def read_table(spec: str, resolve: Resolve, table: str, columns: list[str], opti
         except json.JSONDecodeError as exc:
             raise LoadError(f"{spec} line {exc.lineno}: invalid JSON: {exc.msg}") from None
     else:
-        import yaml
+        from golive.yamlfile import ConfigError, parse
 
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1}" if mark is not None else ""
-            raise LoadError(f"{spec}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+            data = parse(text, Path(spec)).data
+        except ConfigError as exc:
+            raise LoadError(f"invalid YAML: {exc}") from None
     return _read_records(spec, data, columns, optional)
 
 

@@ -30,6 +30,10 @@ REGISTRY: dict[str, Format] = {}
 
 def register(name: str, filename: str) -> Callable[[Renderer], Renderer]:
     def wrap(render: Renderer) -> Renderer:
+        from golive.collectors import refuse_duplicate
+
+        if name in REGISTRY:
+            refuse_duplicate("report format", name, REGISTRY[name].render, render)
         REGISTRY[name] = Format(name, filename, render)
         return render
 

@@ -433,18 +433,31 @@ def falco_config(path: str) -> dict[str, object]:
     rules = data.get("rules_files", data.get("rules_file"))
     if isinstance(rules, str):
         rules = [rules]
-    entry["rules_files"] = [rules_entry(str(item)) for item in rules] if isinstance(rules, list) else None
+    # PyYAML shares an alias's object, so loading an alias bomb is cheap; only what is copied
+    # out (str() of a list, the module's JSON) would expand it. Copy out scalars only.
+    entry["rules_files"] = (
+        [
+            rules_entry(item) if isinstance(item, str) else {"path": f"({type(item).__name__}, not a path)", "exists": False}
+            for item in rules
+        ]
+        if isinstance(rules, list)
+        else None
+    )
     server = data.get("webserver")
     server = server if isinstance(server, dict) else {}
     entry["webserver"] = {
         "configured": "webserver" in data,
         "enabled": server.get("enabled") is True,
-        "port": server.get("listen_port", 8765),
-        "address": server.get("listen_address", "127.0.0.1") or "127.0.0.1",
-        "endpoint": server.get("k8s_healthz_endpoint", "/healthz"),
+        "port": _scalar_only(server.get("listen_port", 8765)),
+        "address": _scalar_only(server.get("listen_address", "127.0.0.1") or "127.0.0.1"),
+        "endpoint": _scalar_only(server.get("k8s_healthz_endpoint", "/healthz")),
         "ssl": server.get("ssl_enabled") is True,
     }
     return entry
+
+
+def _scalar_only(value: object) -> object:
+    return value if isinstance(value, (str, int, float, bool)) else None
 
 
 def rules_entry(path: str) -> dict[str, object]:
