@@ -528,12 +528,12 @@ def service_image(plan: DemoPlan, say: Callable[[str], None]) -> tuple[oci.Servi
     source = stage_api_app(plan.out / "api-app", plan.broken)
     unsigned = bool(plan.broken and plan.broken.service == "image-unsigned")
     image = oci.build_image(source, IMAGE_NAME, VERSION, plan.out / "image", cache=None if unsigned else IMAGE_CACHE)
-    key = oci.make_signing_key(plan.out / "demo-keys" / "cosign", f"{DEMO_LABEL}: signs the demo image only")
+    key = oci.make_signing_key(plan.out / "image-key", f"{DEMO_LABEL}: signs the demo image only")
     say(f"image {image.name}@{image.digest}: {'an unsigned rebuild' if unsigned else f'signed with a {DEMO_LABEL}'}")
 
     def publish(release: Path) -> dict[str, str]:
         (release / "keys").mkdir(exist_ok=True)
-        shutil.copy(plan.out / "demo-keys" / "cosign" / "cosign.pub", release / "keys" / "cosign.pub")
+        shutil.copy(plan.out / "image-key" / "cosign.pub", release / "keys" / "cosign.pub")
         return oci.publish(image, release, None if unsigned else key)
 
     return image, publish

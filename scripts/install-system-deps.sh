@@ -17,6 +17,7 @@ packages=(
     runc               # podman's runtime here: crun fails on hybrid cgroups
     postgresql         # a real server for the KPI SQL source (tests start their own cluster)
     chromium           # headless browser for the HTML report and e2e tests (never a downloaded one)
+    wapiti             # DAST scanner (Debian 3.0.x): the AppSec scan of security.zap in the demo and tests
 )
 
 missing=()
