@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
+from golive.secrets import quoted_value
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
@@ -213,7 +214,7 @@ def _check_keys(located: Located, key: Key, block: Any, allowed: dict[str, Any])
             continue
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(
-                f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {value!r}"
+                f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {quoted_value(str(name), value)}"
             )
 
 
