@@ -5,7 +5,8 @@ evidence files and so the archive, error messages):
 
 - URL userinfo passwords of any scheme, also inside longer text or a command line:
   `redis://app:pw@cache` -> `redis://app:[redacted]@cache` (the password runs to the last `@`
-  of the authority, so a raw `@` or `:` in it is masked too). A user without a password
+  before a slash or a space, so a raw `@`, `:`, `?` or `#` in it is masked too; a raw `/`
+  cannot be told from a path and ends it). A user without a password
   stays visible (`postgresql://kpi@db`, `ssh://git@host`: a role or login name), except
   for http(s)/ws(s), where a lone userinfo is how tokens travel (`https://TOKEN@host`).
 - `NAME=value` with a secret-looking NAME: query parameters (`?access_token=...`,
@@ -22,10 +23,12 @@ evidence files and so the archive, error messages):
   booleans and empty strings stay, they say "not set"), and every string by `mask_text`.
 
 A name looks secret when one of its words (split at `_`, `-`, `.` and camelCase) is or
-ends with a secret word (PASSWORD, TOKEN, SECRET, API_KEY, APIKEY, CREDENTIALS, AUTH,
-COOKIE, SESSIONID, ...), unless its last word says it names or bounds the secret rather
-than holding it (`token_env`, `password_file`, `key_path`, `secret_name`), it starts
-with a bound (`max_tokens`), or it is about a public key. A bare `key` or `pass` is not
+ends with PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, CREDENTIAL(S) or AUTHORIZATION, or
+its last word is or ends with KEY, PASS, PWD, PRIVATE, AUTH, COOKIE or SESSIONID
+(`api_key`, `APIKEY`, `db_pass`, `basic_auth`, `session_id`; not `key_id`, `auth_server`),
+unless its last word says it names or bounds the secret rather than holding it
+(`token_env`, `password_file`, `key_path`, `secret_name`), it starts with a bound
+(`max_tokens`), or it is about a public key. A bare `key` or `pass` is not
 secret as a data key or flag (finding keys, `cosign --key cosign.pub`), but is as a query
 or assignment name (`?key=...`), where it conventionally holds an API key.
 """
@@ -39,25 +42,12 @@ from typing import Any, TypeVar, cast
 MASK = "[redacted]"
 Data = TypeVar("Data")
 
-# A word is secret when it is one of these or ends with one (APIKEY, ACCESSTOKEN, DBPASS).
-_SECRET_WORDS = (
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "PASS",
-    "PWD",
-    "SECRET",
-    "TOKEN",
-    "KEY",
-    "CREDENTIAL",
-    "PRIVATE",
-    "AUTH",
-    "AUTHORIZATION",
-    "COOKIE",
-    "SESSIONID",
-    "SESSID",
-)
-# Words that are secret in query strings and assignments only (`?sig=`, `X-Amz-Signature=`).
+# A word is secret when it is one of these or ends with one (ACCESSTOKEN, DBPASSWORD), anywhere in the name.
+_STRONG_WORDS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "CREDENTIAL", "AUTHORIZATION")
+# These only as the last word (APIKEY, DB_PASS, BASIC_AUTH): before another word they
+# usually name something else (key_id, auth_server, a host called auth-1).
+_WEAK_WORDS = ("KEY", "PASS", "PWD", "PRIVATE", "AUTH", "COOKIE", "SESSIONID", "SESSID")
+# Last words that are secret in query strings and assignments only (`?sig=`, `X-Amz-Signature=`).
 _PARAMETER_WORDS = ("SIGNATURE", "SIG")
 # A bare `key` or `pass` names a finding, a dict entry or a key file; as a query name it is an API key.
 _AMBIGUOUS_ALONE = frozenset({"KEY", "KEYS", "PASS"})
@@ -97,8 +87,11 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 # Characters that end an authority in text: whitespace, the URL delimiters, quotes and brackets of markup.
 _AUTHORITY_END = r"\s/?#\"<>\\`"
+# A password may hold a raw ? or # (invalid, but it is still a password): only a slash
+# or the end of the word ends it before its @.
+_PASSWORD_END = r"\s/\"<>\\`"
 _URL_PASSWORD = re.compile(
-    rf"(?P<head>[A-Za-z][A-Za-z0-9+.\-]{{0,30}}://[^{_AUTHORITY_END}:@]*:)(?P<secret>[^{_AUTHORITY_END}]+)(?=@)",
+    rf"(?P<head>[A-Za-z][A-Za-z0-9+.\-]{{0,30}}://[^{_AUTHORITY_END}:@\[]*:)(?P<secret>[^{_PASSWORD_END}]+)(?=@)",
 )
 _URL_LONE_USER = re.compile(
     rf"(?P<head>(?:[A-Za-z][A-Za-z0-9.\-]{{0,30}}\+)?(?:https?|wss?)://)(?P<secret>[^{_AUTHORITY_END}:@]+)(?=@)",
@@ -136,16 +129,18 @@ def _words(name: str) -> list[str]:
     return [word.upper() for word in _WORD.findall(name)]
 
 
+def _ends_with(word: str, candidates: tuple[str, ...]) -> bool:
+    singular = word[:-1] if len(word) > 3 and word.endswith("S") else word
+    return any(word.endswith(secret) or singular.endswith(secret) for secret in candidates)
+
+
 def _secret_words(words: list[str], extra: tuple[str, ...] = ()) -> bool:
     if not words or words[-1] in _REFERENCE_WORDS or words[0] in _BOUND_WORDS or _PUBLIC_WORDS & set(words):
         return False
-    candidates = (*_SECRET_WORDS, *extra)
-    joined = "".join(words)
-    for word in (*words, joined):
-        singular = word[:-1] if len(word) > 3 and word.endswith("S") else word
-        if any(word.endswith(secret) or singular.endswith(secret) for secret in candidates):
-            return True
-    return False
+    if any(_ends_with(word, _STRONG_WORDS) for word in words):
+        return True
+    # The words joined catch a last word split in two (session_id -> SESSIONID).
+    return any(_ends_with(last, (*_WEAK_WORDS, *extra)) for last in (words[-1], "".join(words)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -270,9 +265,13 @@ def quoted_value(name: str, value: Any) -> str:
 
 
 def _mask_all(data: Any) -> Any:
-    """Everything under a secret-looking key: each value masked but None, booleans and "" ("not set")."""
+    """The value under a secret-looking key: masked but None, booleans and "" ("not set").
+
+    A mapping is masked by its own keys instead: under a key named like a secret it is
+    more often data keyed by a name (a host called token-1) than a secret's parts.
+    """
     if isinstance(data, dict):
-        return {key: _mask_all(value) for key, value in data.items()}
+        return _masked(data)
     if isinstance(data, list | tuple):
         return [_mask_all(value) for value in data]
     if isinstance(data, bool) or data is None or data == "":

@@ -35,6 +35,7 @@ from tests.unit.test_cli import AS_OF
         # percent-encoded, and raw '@' and ':' inside the password: masked up to the host's '@'
         ("postgresql://kpi:p%40ss%3Aw7@db/kpi", f"postgresql://kpi:{MASK}@db/kpi"),
         ("redis://app:p@ss:w8@cache:6379", f"redis://app:{MASK}@cache:6379"),
+        ("redis://app:p?s#s@cache:6379", f"redis://app:{MASK}@cache:6379"),
         # IPv6 hosts, with and without userinfo
         ("http://u:pw9@[::1]:8080/x", f"http://u:{MASK}@[::1]:8080/x"),
         ("http://[fe80::1]:8080/x@y", "http://[fe80::1]:8080/x@y"),
@@ -155,7 +156,20 @@ def test_names_that_hold_secrets_and_names_that_only_point_at_them() -> None:
         "session_id",
     ):
         assert is_secret_name(name), name
-    for name in ("key", "pass", "passed", "author", "token_env", "password_file", "KEY_FILE", "public_key", "max_tokens", "secret_name"):
+    for name in (
+        "key",
+        "pass",
+        "passed",
+        "author",
+        "token_env",
+        "password_file",
+        "KEY_FILE",
+        "public_key",
+        "max_tokens",
+        "secret_name",
+        "key_id",
+        "auth_server",
+    ):
         assert not is_secret_name(name), name
     assert is_secret_parameter("key") and is_secret_parameter("sig") and is_secret_parameter("X-Amz-Signature")
     assert not is_secret_name("X-Amz-Signature")
@@ -175,13 +189,20 @@ def test_values_under_secret_keys_and_every_string_are_masked_in_data() -> None:
     assert mask_value(data) == {
         "env": {"LUNIA_API_SECRET": MASK, "BINANCE_LIVE_TRADING": "true", "DB_PASS": MASK},
         "findings": [{"key": "CVE-2024-1234@openssl", "detail": f"see redis://a:{MASK}@h"}],
-        "credentials": {"user": MASK, "password": MASK, "set": True},
+        "credentials": {"user": "u", "password": MASK, "set": True},
         "token": None,
         "api_key": "",
         "argv": ["tool", "--token", MASK],
         ("not", "a str key"): "x",
     }
     assert data == original
+
+
+def test_data_keyed_by_names_that_look_secret_keeps_its_shape() -> None:
+    # Hosts and items are keyed by their names; a host called token-1 is no secret's parts.
+    hosts = {"hosts": {"token-1": {"status": "fail", "summary": "down"}, "auth1": {"status": "pass"}}}
+    assert mask_value(hosts) == hosts
+    assert mask_value({"tokens": ["t1", {"name": "x"}]}) == {"tokens": [MASK, {"name": "x"}]}
 
 
 def test_masking_twice_changes_nothing_more() -> None:
