@@ -236,6 +236,7 @@ SECRETS = {
     "coverage run redis URL argument": "zqRedisArg19",
     "redirect Location userinfo": "zqRedirPw20",
     "redirect Location sig": "zqRedirSig21",
+    "scanners bandit_args": "zqBanditPw33",
 }
 
 TOOL = """\
@@ -333,6 +334,7 @@ def _config(port: int) -> str:
                     "e2e": "DB_PASSWORD=zqEnvAssign16 ./no-such-tool",
                 },
             },
+            "scanners": {"bandit_source": "src", "bandit_args": ["--password", "zqBanditPw33"]},
             "load": {"report": "reports/load.json", "run": {"report": f"{py} tool.py load reports/load.json --password zqLoadPw17"}},
             "coverage": {
                 "report": "reports/coverage.json",
@@ -380,6 +382,7 @@ def test_no_configured_secret_reaches_any_output_of_check(release_repo: Path, se
     write(release_repo / "golive.yml", _config(service))
     write(release_repo / "tool.py", TOOL)
     (release_repo / "reports").mkdir()
+    write(release_repo / "src" / "app.py", "print('hello')\n")
     out = release_repo / "golive-out"
     env = {**os.environ, "COLUMNS": "4000", "NO_COLOR": "1", "ZQ_VAULT_TOKEN": "zqVaultTok32"}
     done = subprocess.run(
