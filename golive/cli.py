@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from golive import __version__
+from golive.secrets import mask_text
 
 if TYPE_CHECKING:
     from golive.checklist import ItemSpec
@@ -25,7 +26,7 @@ EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_PENDING_SIGNOFF, EXIT_PARTIAL, EXIT_INTERR
 
 def fail_usage(message: str) -> NoReturn:
     """Bad input: one line on stderr, exit 2, nothing written."""
-    click.echo(f"golive: error: {message}", err=True)
+    click.echo(f"golive: error: {mask_text(message)}", err=True)
     sys.exit(EXIT_USAGE)
 
 

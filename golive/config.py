@@ -11,6 +11,7 @@ from typing import Any
 from golive.checklist import Checklist, load_checklist, merge_params
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, regular_file, suggest
+from golive.secrets import quoted_value
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
 _ENV_KEYS = {
@@ -246,7 +247,7 @@ def _check_keys(located: Located, key: Key, block: Any, allowed: dict[str, Any])
             continue
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(
-                f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {value!r}"
+                f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {quoted_value(str(name), value)}"
             )
 
 

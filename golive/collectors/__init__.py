@@ -10,13 +10,14 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import signal
 import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from golive.secrets import mask_text, mask_value
 
 if TYPE_CHECKING:
     from golive.config import Config
@@ -34,6 +35,11 @@ class Evidence:
     error: str | None = None
     missing: str | None = None
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Why a source failed often quotes its URL or command line: masked before anyone sees it.
+        self.error = mask_text(self.error) if self.error else self.error
+        self.missing = mask_text(self.missing) if self.missing else self.missing
 
     @classmethod
     def unavailable(cls, source: str, reason: str) -> Evidence:
@@ -102,30 +108,14 @@ class CollectContext:
     def write_evidence(self, name: str, data: Any) -> str:
         """Store `data` as evidence/<source>/<name>.json; returns the path relative to the output.
 
-        Values under secret-looking keys are replaced first: collectors drop secrets at the
+        Secrets are masked first (golive.secrets.mask_value): collectors drop secrets at the
         source, and this is the last line before evidence reaches reports and archives.
         """
         folder = self.evidence_dir / self.source
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.json"
-        target.write_text(json.dumps(redact(data), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(mask_value(data), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
         return str(target.relative_to(self.evidence_dir.parent))
-
-
-SECRET_KEY = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)", re.IGNORECASE)
-REDACTED = "[redacted]"
-
-
-def redact(data: Any) -> Any:
-    """`data` with every value under a secret-looking key replaced by REDACTED."""
-    if isinstance(data, dict):
-        return {
-            key: REDACTED if isinstance(key, str) and SECRET_KEY.search(key) and data[key] not in (None, "") else redact(value)
-            for key, value in data.items()
-        }
-    if isinstance(data, list):
-        return [redact(value) for value in data]
-    return data
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from golive.reports import Document
 from golive.reports.common import blockers, grouped, is_decision, one_line, status_text
+from golive.secrets import mask_text
 
 if TYPE_CHECKING:
     from golive.collectors import Evidence
@@ -140,7 +141,7 @@ class CollectProgress:
         if evidence is None:  # the engine always passes evidence with "done"; fail loud if it stops
             return line.append("finished without reporting its evidence", style="red")
         if evidence.error:
-            return line.append(f"error: {one_line(evidence.error)}", style="red")
+            return line.append(f"error: {one_line(mask_text(evidence.error))}", style="red")
         if evidence.missing:
-            return line.append(f"missing: {one_line(evidence.missing)}", style="yellow")
+            return line.append(f"missing: {one_line(mask_text(evidence.missing))}", style="yellow")
         return line.append("ok", style="green").append(f" ({evidence.seconds:.2f} s)")
