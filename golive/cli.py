@@ -8,13 +8,13 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from golive import __version__
+from golive.guard import GuardedGroup, interrupts_deferred
 
 if TYPE_CHECKING:
     from golive.checklist import ItemSpec
@@ -29,14 +29,22 @@ def fail_usage(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+# Ages and validity periods are added to --as-of; near year 1 or 9999 they would overflow.
+AS_OF_YEARS = (1970, 9000)
+
+
 def _parse_as_of(value: str | None) -> dt.datetime:
     if value is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
     except ValueError:
         fail_usage(f"--as-of {value!r}: not an ISO-8601 date or time (e.g. 2026-11-29T12:00:00Z)")
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    # A naive --as-of is UTC, as documented; golive compares aware moments only.
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    if not AS_OF_YEARS[0] <= moment.year <= AS_OF_YEARS[1]:
+        fail_usage(f"--as-of {value!r}: not between the years {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]}")
+    return moment
 
 
 def _parse_formats(value: str, available: list[str]) -> list[str]:
@@ -68,7 +76,7 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="golive")
 def main() -> None:
     """golive: the production Go/No-Go checklist as one command.
@@ -171,8 +179,13 @@ def check(
         waivers, problems = load_waivers(config.waivers, moment, {item.id for item in config.checklist.items})
     except ConfigError as exc:
         fail_usage(str(exc))
-    if out_dir.exists() and not out_dir.is_dir():
-        fail_usage(f"--out {out_dir}: exists and is not a directory")
+    from golive.outdir import staging_folder
+
+    try:
+        # Before anything is collected: a run that cannot be written is not started.
+        staging = staging_folder(out_dir)
+    except ConfigError as exc:
+        fail_usage(str(exc))
 
     options = engine.RunOptions(
         as_of=moment,
@@ -182,8 +195,6 @@ def check(
         restore_test=restore_test,
         insecure_host_keys=insecure_host_keys,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".golive-run-", dir=out_dir))
     try:
         with CollectProgress(_console(stderr=True)) as progress:
             document = engine.run(config, options, staging / "evidence", waivers, problems, progress)
@@ -191,7 +202,8 @@ def check(
         assets = assets_in(staging)
         for name in wanted:
             (staging / available[name].filename).write_text(available[name].render(document, assets), encoding="utf-8")
-        _publish(staging, out_dir)
+        with interrupts_deferred():
+            _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if document.get("history_file"):
@@ -516,7 +528,14 @@ def _configured_signers(config_path: Path, environment: str) -> Path:
 @click.option("--by", "by", required=True, metavar="NAME", help="Who attests (a person, not a team).")
 @click.option("--role", required=True, metavar="ROLE", help="Role attesting; the key must be allowed for it in the signers file.")
 @click.option("--evidence", required=True, metavar="URL-or-FILE", help="What backs the attestation; a file is covered by its SHA-256.")
-@click.option("--valid-days", type=click.IntRange(min=1), default=90, show_default=True, help="Days the attestation stays valid.")
+@click.option(
+    # At most ten years: an attestation nobody re-reads for longer attests nothing.
+    "--valid-days",
+    type=click.IntRange(min=1, max=3650),
+    default=90,
+    show_default=True,
+    help="Days the attestation stays valid.",
+)
 @click.option("--key", "key", required=True, type=click.Path(path_type=Path), help="SSH private key to sign with.")
 @click.option(
     "--config",

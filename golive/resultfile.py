@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.document import SCHEMA, digest
+from golive.timeutil import parse_aware, parse_date
 from golive.yamlfile import ConfigError
 
 
@@ -33,6 +34,26 @@ def load_result(path: Path, check_digest: bool = True) -> dict[str, Any]:
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
         raise ConfigError(f"{path}: invalid result at {where}: {error.message}")
+    _check_times(path, document)
     if check_digest and document["digest"] != digest(document):
         raise ConfigError(f"{path}: digest mismatch: the result was modified after golive wrote it")
     return document
+
+
+def _check_times(path: Path, document: dict[str, Any]) -> None:
+    """Every time the result holds must be real and carry its zone: ages and freshness are
+    computed from them later, where a naive one would crash the comparison."""
+    parse_aware(document["as_of"], f"{path}: as_of")
+    if document["release"]["date"] is not None:
+        parse_aware(document["release"]["date"], f"{path}: release.date")
+    changes = document.get("changes_since_last_go")
+    if isinstance(changes, dict) and changes.get("as_of") is not None:
+        parse_aware(changes["as_of"], f"{path}: changes_since_last_go.as_of")
+    for index, item in enumerate(document["items"]):
+        scopes = [("", item)]
+        scopes += [(f".hosts.{host}", outcome) for host, outcome in sorted((item.get("hosts") or {}).items())]
+        scopes += [(f".findings[{number}]", finding) for number, finding in enumerate(item.get("findings") or [])]
+        for scope, entry in scopes:
+            waiver = entry.get("waiver") if isinstance(entry, dict) else None
+            if isinstance(waiver, dict):
+                parse_date(waiver.get("expires"), f"{path}: items[{index}]{scope}.waiver.expires")

@@ -14,6 +14,8 @@ import re
 import signal
 import subprocess
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -67,15 +69,17 @@ class CollectContext:
         """Run `argv` in its own process group so a timeout can kill everything it started."""
         if self.cancelled.is_set():
             raise CollectorTimeout(f"{self.source}: collector cancelled")
-        process = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
+        process = CHILD_GROUPS.start(
+            lambda: subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
         )
         with self._lock:
             self._processes.add(process)
@@ -88,7 +92,8 @@ class CollectContext:
         finally:
             with self._lock:
                 self._processes.discard(process)
-        if self.cancelled.is_set():
+            CHILD_GROUPS.discard(process.pid)
+        if self.cancelled.is_set() or CHILD_GROUPS.closed.is_set():
             raise CollectorTimeout(f"{self.source}: collector cancelled")
         return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
 
@@ -105,6 +110,9 @@ class CollectContext:
         Values under secret-looking keys are replaced first: collectors drop secrets at the
         source, and this is the last line before evidence reaches reports and archives.
         """
+        if CHILD_GROUPS.closed.is_set():
+            # golive is being interrupted: its staging folder is going away, write nothing.
+            raise CollectorTimeout(f"{self.source}: collector cancelled")
         folder = self.evidence_dir / self.source
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.json"
@@ -131,6 +139,62 @@ def redact(data: Any) -> Any:
 def _kill_group(process: subprocess.Popen[str]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+class ChildGroups:
+    """The process groups of every child golive started and has not yet reaped, across all
+    collectors: on Ctrl-C or SIGTERM golive.guard ends them all, so no `run:` command
+    outlives golive. Once closed it refuses to start anything new."""
+
+    def __init__(self) -> None:
+        # Reentrant: the interrupt handler runs on the main thread, possibly inside `start`.
+        self._lock = threading.RLock()
+        self._groups: set[int] = set()
+        self.closed = threading.Event()
+
+    def start(self, spawn: Callable[[], subprocess.Popen[str]]) -> subprocess.Popen[str]:
+        """Run `spawn` (a Popen with start_new_session) and record its group, atomically with
+        `terminate_all`, so no child starts unseen between the two."""
+        with self._lock:
+            if self.closed.is_set():
+                raise CollectorTimeout("golive is shutting down; nothing new is started")
+            process = spawn()
+            self._groups.add(process.pid)
+        return process
+
+    def discard(self, group: int) -> None:
+        with self._lock:
+            self._groups.discard(group)
+
+    def terminate_all(self, grace: float = 2.0) -> list[int]:
+        """Close, send SIGTERM to every recorded group, SIGKILL whatever is left after
+        `grace` seconds; returns the groups that were signalled."""
+        with self._lock:
+            self.closed.set()
+            groups = sorted(self._groups)
+        remaining = [group for group in groups if _signal_group(group, signal.SIGTERM)]
+        deadline = time.monotonic() + grace
+        while remaining and time.monotonic() < deadline:
+            time.sleep(0.05)
+            remaining = [group for group in remaining if _signal_group(group, 0)]
+        for group in remaining:
+            _signal_group(group, signal.SIGKILL)
+        return groups
+
+
+def _signal_group(group: int, signum: int) -> bool:
+    """Send `signum` (0 probes) to process group `group`; False once the group is gone."""
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        # Not ours any more (the id was reused): nothing of golive's is left in it.
+        return False
+    return True
+
+
+CHILD_GROUPS = ChildGroups()
 
 
 class Collector:
