@@ -81,8 +81,9 @@ def interrupted() -> NoReturn:
     """Every child process group ended, one line, exit 130."""
     from golive.collectors import CHILD_GROUPS
 
-    stopped = CHILD_GROUPS.terminate_all()
-    children = f"; stopped {len(stopped)} child process group(s)" if stopped else ""
+    CHILD_GROUPS.terminate_all()
+    stopped = len(CHILD_GROUPS.ended)
+    children = f"; stopped {stopped} child process group(s)" if stopped else ""
     _say(f"golive: interrupted{children}")
     sys.exit(EXIT_INTERRUPTED)
 

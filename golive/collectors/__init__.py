@@ -151,6 +151,8 @@ class ChildGroups:
         self._lock = threading.RLock()
         self._groups: set[int] = set()
         self.closed = threading.Event()
+        # Every group `terminate_all` signalled, for the one line golive prints on Ctrl-C.
+        self.ended: set[int] = set()
 
     def start(self, spawn: Callable[[], subprocess.Popen[str]]) -> subprocess.Popen[str]:
         """Run `spawn` (a Popen with start_new_session) and record its group, atomically with
@@ -168,10 +170,11 @@ class ChildGroups:
 
     def terminate_all(self, grace: float = 2.0) -> list[int]:
         """Close, send SIGTERM to every recorded group, SIGKILL whatever is left after
-        `grace` seconds; returns the groups that were signalled."""
+        `grace` seconds; returns the groups signalled this time."""
         with self._lock:
             self.closed.set()
             groups = sorted(self._groups)
+            self.ended.update(groups)
         remaining = [group for group in groups if _signal_group(group, signal.SIGTERM)]
         deadline = time.monotonic() + grace
         while remaining and time.monotonic() < deadline:
