@@ -28,6 +28,11 @@ def load_result(path: Path, check_digest: bool = True) -> dict[str, Any]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a golive result: JSON nested too deeply") from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits; no result of golive's holds one.
+        raise ConfigError(f"{path}: not a golive result: a number too long to read") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise ConfigError(f"{path}: not a golive result (schema is not {SCHEMA})")
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(document))

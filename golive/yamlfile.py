@@ -57,7 +57,7 @@ def parse(text: str, path: Path) -> Located:
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML error: {exc}") from None
+        raise ConfigError(f"{path}: YAML error: {' '.join(str(exc).split())}") from None
     located = Located(path, None)
     if node is not None:
         located.data = _Builder(path, located.lines).construct(node, ())

@@ -78,7 +78,9 @@ def _decision(document: Document, console: Console) -> None:
         console.print()
         console.print(Text("Blocking items and their fix:", style="bold"))
         for item in items:
-            head = Text(one_line(item["id"]), style="bold").append(" ").append(status_text(item), style=STATUS_STYLE.get(item["status"], ""))
+            head = (
+                Text(one_line(item["id"]), style="bold").append(" ").append(status_text(item), style=STATUS_STYLE.get(item["status"], ""))
+            )
             console.print(Padding(head.append(f": {one_line(item['summary'])}"), (0, 0, 0, 2), expand=False))
             console.print(Padding(Text(f"fix: {one_line(item['fix'])}"), (0, 0, 0, 4), expand=False))
     if decision["waiver_problems"]:

@@ -125,9 +125,8 @@ def test_closed_registry_starts_nothing() -> None:
 
 def test_an_interrupt_while_publishing_waits_until_the_step_is_done() -> None:
     finished: list[str] = []
-    with _interrupts_handled(), pytest.raises(KeyboardInterrupt):
-        with interrupts_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.1)  # the handler runs here, and holds the interrupt back
-            finished.append("published")
+    with _interrupts_handled(), pytest.raises(KeyboardInterrupt), interrupts_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)  # the handler runs here, and holds the interrupt back
+        finished.append("published")
     assert finished == ["published"]
