@@ -15,6 +15,7 @@ import signal
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,8 @@ class CollectContext:
         self._processes: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self.cancelled = threading.Event()
+        # Collectors that run children their own way (ansible-runner) stop on this too.
+        CHILD_GROUPS.cancel_on_close(self.cancelled)
 
     def run(
         self, argv: list[str], cwd: Path | None = None, timeout: float = 60.0, env: dict[str, str] | None = None
@@ -153,6 +156,14 @@ class ChildGroups:
         self.closed = threading.Event()
         # Every group `terminate_all` signalled, for the one line golive prints on Ctrl-C.
         self.ended: set[int] = set()
+        self._cancel_events: weakref.WeakSet[threading.Event] = weakref.WeakSet()
+
+    def cancel_on_close(self, event: threading.Event) -> None:
+        """Set `event` when the registry closes (at once if it already has)."""
+        with self._lock:
+            self._cancel_events.add(event)
+            if self.closed.is_set():
+                event.set()
 
     def start(self, spawn: Callable[[], subprocess.Popen[str]]) -> subprocess.Popen[str]:
         """Run `spawn` (a Popen with start_new_session) and record its group, atomically with
@@ -175,6 +186,8 @@ class ChildGroups:
             self.closed.set()
             groups = sorted(self._groups)
             self.ended.update(groups)
+            for event in list(self._cancel_events):
+                event.set()
         remaining = [group for group in groups if _signal_group(group, signal.SIGTERM)]
         deadline = time.monotonic() + grace
         while remaining and time.monotonic() < deadline:

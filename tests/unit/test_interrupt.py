@@ -9,12 +9,14 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from golive import collectors
 from golive.collectors import ChildGroups, CollectorTimeout
 from golive.guard import EXIT_INTERRUPTED, _interrupts_handled, interrupts_deferred
 from tests.conftest import write
@@ -123,10 +125,22 @@ def test_closed_registry_starts_nothing() -> None:
     assert started == []
 
 
-def test_an_interrupt_while_publishing_waits_until_the_step_is_done() -> None:
+def test_an_interrupt_while_publishing_waits_until_the_step_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A registry of its own: the interrupt closes it, and the session's must stay open.
+    monkeypatch.setattr(collectors, "CHILD_GROUPS", ChildGroups())
     finished: list[str] = []
     with _interrupts_handled(), pytest.raises(KeyboardInterrupt), interrupts_deferred():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.1)  # the handler runs here, and holds the interrupt back
         finished.append("published")
     assert finished == ["published"]
+
+
+def test_closing_the_registry_cancels_every_collector_context() -> None:
+    groups = ChildGroups()
+    running, later = threading.Event(), threading.Event()
+    groups.cancel_on_close(running)
+    groups.terminate_all()
+    assert running.is_set()
+    groups.cancel_on_close(later)  # a collector that starts after the interrupt
+    assert later.is_set()
