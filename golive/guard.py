@@ -45,6 +45,13 @@ class GuardedGroup(click.Group):
                     raise
                 crashed(exc)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            # Click would print "Aborted!" and exit 1, which reads as NO-GO.
+            interrupted()
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

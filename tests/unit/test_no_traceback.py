@@ -227,8 +227,15 @@ def test_an_unexpected_exception_is_one_line_and_exit_2_and_debug_shows_the_trac
 # ------------------------------------------------------------------ the guard itself
 
 
+def _interrupt_while_parsing(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        raise KeyboardInterrupt
+    return value
+
+
 def _group() -> click.Group:
     @click.group(cls=GuardedGroup)
+    @click.option("--interrupt-while-parsing", is_flag=True, callback=_interrupt_while_parsing, expose_value=False)
     def cli() -> None:
         pass
 
@@ -284,6 +291,9 @@ def test_guard_exits_130_on_keyboard_interrupt(monkeypatch: pytest.MonkeyPatch) 
     assert done.exit_code == 130
     assert done.stderr == "golive: interrupted\n"
     assert collectors.CHILD_GROUPS.closed.is_set()
+    # Before any command runs, click itself would have said "Aborted!" and exited 1.
+    early = CliRunner().invoke(_group(), ["--interrupt-while-parsing", "interrupt"])
+    assert (early.exit_code, early.stderr) == (130, "golive: interrupted\n")
 
 
 # ------------------------------------------------------------------ times
