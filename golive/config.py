@@ -10,8 +10,9 @@ from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
-from golive.yamlfile import ConfigError, Key, Located, dotted, load, regular_file, suggest
 from golive.secrets import quoted_value
+from golive.timeutil import parse_day_or_moment
+from golive.yamlfile import ConfigError, Key, Located, dotted, load, regular_file, suggest
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
 _ENV_KEYS = {
@@ -150,6 +151,10 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
 
     merged = {**{k: v for k, v in data.items() if k != "environments"}, **env}
     release = {**(data.get("release") or {}), **(env.get("release") or {})}
+    if release.get("date"):
+        date_key = ("environments", env_name, "release", "date") if "date" in (env.get("release") or {}) else ("release", "date")
+        # Checked here, so every command (`golive list` too) refuses an impossible or zone-less date.
+        parse_day_or_moment(release["date"], f"{located.where(date_key)}: release.date")
     config = Config(
         path=path,
         base_dir=base_dir,

@@ -27,8 +27,8 @@ from golive.document import SCHEMA, digest
 from golive.history import diff, last_go
 from golive.model import ItemResult, Outcome, Status, Verdict
 from golive.policy import checklist_digest, effective_checklist
-from golive.yamlfile import ConfigError
 from golive.secrets import mask_value
+from golive.yamlfile import ConfigError
 
 # Called as (event, source, evidence-or-None): "start" before a collector runs, "done" after.
 Progress = Callable[[str, str, Evidence | None], None]
