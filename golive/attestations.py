@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import yaml
 
 from golive import signing
 from golive.model import Outcome, Status
+from golive.timeutil import parse_aware
+from golive.yamlfile import ConfigError
 
 KIND = "golive-attestation-v1"
 FIELDS = ("item", "by", "role", "evidence", "evidence-sha256", "attested-at", "expires")
@@ -108,7 +111,7 @@ def judge_attestation(item_id: str, params: dict[str, Any], entries: list[dict[s
         else:
             valid.append(fields)
     if valid:
-        best = max(valid, key=lambda fields: fields["attested-at"])
+        best = max(valid, key=lambda fields: parse_aware(fields["attested-at"], "attested-at"))
         return Outcome.passed(
             f"attested by {best['by']} ({best['role']}) on {best['attested-at'][:10]}: {params.get('attestation')}; "
             f"evidence {best['evidence']}; valid until {best['expires'][:10]}"
@@ -131,16 +134,20 @@ def _problem(entry: dict[str, Any], fields: dict[str, str], role: str, evidence:
     if role and fields.get("role") != role:
         return f"signed as role {fields.get('role')}, this item needs {role}"
     try:
-        attested = dt.datetime.fromisoformat(fields["attested-at"])
-        expires = dt.datetime.fromisoformat(fields["expires"])
-    except (KeyError, ValueError):
-        return "attested-at or expires is not an ISO-8601 time"
+        attested = parse_aware(fields.get("attested-at", ""), "attested-at")
+        expires = parse_aware(fields.get("expires", ""), "expires")
+    except ConfigError as exc:
+        # Signed or not, a time without a zone cannot be compared with --as-of.
+        return str(exc)
     if attested > as_of:
         return f"made at {attested.isoformat()}, after --as-of"
     if expires < as_of:
         return f"expired on {expires.isoformat()[:10]}"
-    if isinstance(max_age_days, (int, float)) and not isinstance(max_age_days, bool) and attested < as_of - dt.timedelta(days=max_age_days):
-        return f"older than {max_age_days:g} days"
+    if isinstance(max_age_days, (int, float)) and not isinstance(max_age_days, bool):
+        # Compared in days, not through a timedelta, which overflows on a huge limit.
+        age_days = (as_of - attested).total_seconds() / 86400
+        if not math.isfinite(max_age_days) or age_days > max_age_days:
+            return f"older than {max_age_days:g} days"
     if evidence and os.path.normpath(fields.get("evidence", "")) != os.path.normpath(evidence):
         return f"covers {fields.get('evidence')}, not the configured {evidence}"
     signed_sha = fields.get("evidence-sha256", "")

@@ -8,13 +8,14 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from golive import __version__
+from golive.guard import GuardedGroup, interrupts_deferred
+from golive.secrets import mask_text
 
 if TYPE_CHECKING:
     from golive.checklist import ItemSpec
@@ -25,18 +26,26 @@ EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_PENDING_SIGNOFF, EXIT_PARTIAL, EXIT_INTERR
 
 def fail_usage(message: str) -> NoReturn:
     """Bad input: one line on stderr, exit 2, nothing written."""
-    click.echo(f"golive: error: {message}", err=True)
+    click.echo(f"golive: error: {mask_text(message)}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+# Ages and validity periods are added to --as-of; near year 1 or 9999 they would overflow.
+AS_OF_YEARS = (1970, 9000)
 
 
 def _parse_as_of(value: str | None) -> dt.datetime:
     if value is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
     except ValueError:
         fail_usage(f"--as-of {value!r}: not an ISO-8601 date or time (e.g. 2026-11-29T12:00:00Z)")
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    # A naive --as-of is UTC, as documented; golive compares aware moments only.
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    if not AS_OF_YEARS[0] <= moment.year <= AS_OF_YEARS[1]:
+        fail_usage(f"--as-of {value!r}: not between the years {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]}")
+    return moment
 
 
 def _parse_formats(value: str, available: list[str]) -> list[str]:
@@ -68,7 +77,7 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="golive")
 def main() -> None:
     """golive: the production Go/No-Go checklist as one command.
@@ -203,9 +212,6 @@ def check(
         )
     except ConfigError as exc:
         fail_usage(str(exc))
-    if out_dir.exists() and not out_dir.is_dir():
-        fail_usage(f"--out {out_dir}: exists and is not a directory")
-
     options = engine.RunOptions(
         as_of=moment,
         timeout=timeout,
@@ -221,8 +227,13 @@ def check(
     except ConfigError as exc:
         fail_usage(str(exc))
     runner_key = _runner_key(config, sign_key)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".golive-run-", dir=out_dir))
+    from golive.outdir import staging_folder
+
+    try:
+        # Before anything is collected: a run that cannot be written is not started.
+        staging = staging_folder(out_dir)
+    except ConfigError as exc:
+        fail_usage(str(exc))
     try:
         with CollectProgress(_console(stderr=True)) as progress:
             document = engine.run(config, options, staging / "evidence", waivers, problems, progress)
@@ -233,7 +244,8 @@ def check(
         runner_signature = _sign_as_runner(config, document, runner_key)
         if runner_signature:
             (staging / "result.json.runner.sig").write_text(runner_signature, encoding="utf-8")
-        _publish(staging, out_dir)
+        with interrupts_deferred():
+            _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if document.get("history_file"):
@@ -725,7 +737,14 @@ def _write_attestation(target: Path, key: Path, result_path: Path, document: dic
 @click.option("--by", "by", required=True, metavar="NAME", help="Who attests (a person, not a team).")
 @click.option("--role", required=True, metavar="ROLE", help="Role attesting; the key must be allowed for it in the signers file.")
 @click.option("--evidence", required=True, metavar="URL-or-FILE", help="What backs the attestation; a file is covered by its SHA-256.")
-@click.option("--valid-days", type=click.IntRange(min=1), default=90, show_default=True, help="Days the attestation stays valid.")
+@click.option(
+    # At most ten years: an attestation nobody re-reads for longer attests nothing.
+    "--valid-days",
+    type=click.IntRange(min=1, max=3650),
+    default=90,
+    show_default=True,
+    help="Days the attestation stays valid.",
+)
 @click.option("--key", "key", required=True, type=click.Path(path_type=Path), help="SSH private key to sign with.")
 @click.option(
     "--config",

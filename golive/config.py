@@ -10,6 +10,8 @@ from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
+from golive.secrets import quoted_value
+from golive.timeutil import parse_day_or_moment
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, regular_file, suggest
 
 # Keys an environment may set; they override the top level (items and sources merge per entry).
@@ -149,6 +151,10 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
 
     merged = {**{k: v for k, v in data.items() if k != "environments"}, **env}
     release = {**(data.get("release") or {}), **(env.get("release") or {})}
+    if release.get("date"):
+        date_key = ("environments", env_name, "release", "date") if "date" in (env.get("release") or {}) else ("release", "date")
+        # Checked here, so every command (`golive list` too) refuses an impossible or zone-less date.
+        parse_day_or_moment(release["date"], f"{located.where(date_key)}: release.date")
     config = Config(
         path=path,
         base_dir=base_dir,
@@ -246,7 +252,7 @@ def _check_keys(located: Located, key: Key, block: Any, allowed: dict[str, Any])
             continue
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(
-                f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {value!r}"
+                f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {quoted_value(str(name), value)}"
             )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from golive import signing
 from golive.model import ItemResult, Outcome, Status, Verdict
 from golive.policy import WaiverPolicy
+from golive.timeutil import parse_aware
 from golive.yamlfile import ConfigError, load
 
 KIND = "golive-waiver-v1"
@@ -113,9 +114,9 @@ def signed_waiver_problem(
             None,
         )
     try:
-        signed_at = parse_aware(waiver.signed_at or "")
-    except ValueError:
-        return f"signed-at {waiver.signed_at!r} is not a timezone-aware ISO-8601 time", None
+        signed_at = parse_aware(waiver.signed_at or "", "signed-at")
+    except ConfigError as exc:
+        return str(exc), None
     if signed_at > as_of:
         return f"signed at {signed_at.isoformat()}, after --as-of", None
     if waiver.expires < signed_at.date():
@@ -131,13 +132,6 @@ def signed_waiver_problem(
     if not verification.valid:
         return f"signature not valid for role {waiver.role}: {verification.reason}", verification
     return None, verification
-
-
-def parse_aware(text: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("naive time")
-    return moment
 
 
 def load_waivers(

@@ -27,6 +27,7 @@ from golive.document import SCHEMA, digest
 from golive.history import diff, last_go
 from golive.model import ItemResult, Outcome, Status, Verdict
 from golive.policy import checklist_digest, effective_checklist
+from golive.secrets import mask_value
 from golive.yamlfile import ConfigError
 
 # Called as (event, source, evidence-or-None): "start" before a collector runs, "done" after.
@@ -343,6 +344,7 @@ def run(
         "history_file": str(history_file(config, options.as_of, document_commit)) if config.history else None,
     }
     document["changes_since_last_go"] = changes_since_last_go(config, document)
+    document = mask_value(document)
     document["digest"] = digest(document)
     return document
 

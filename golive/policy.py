@@ -193,8 +193,13 @@ def _number(located: Located, key: Key, value: Any, low: float, high: float, int
 
 
 def effective_checklist(checklist: Checklist, policy: Policy, promote_from: str | None, applies: dict[str, bool]) -> dict[str, Any]:
-    """Everything that decides a verdict, in one canonical structure (no titles or prose)."""
-    return {
+    """Everything that decides a verdict, in one canonical structure (no titles or prose).
+
+    Masked like every output, so the copy recorded in a result and the verifier's own
+    computation agree byte for byte (a secret-looking parameter never enters either)."""
+    from golive.secrets import mask_value
+
+    effective = {
         "items": [
             {
                 "id": item.id,
@@ -214,6 +219,8 @@ def effective_checklist(checklist: Checklist, policy: Policy, promote_from: str 
         "promote_from": promote_from,
         "policy": policy.to_json(),
     }
+    masked: dict[str, Any] = mask_value(effective)
+    return masked
 
 
 def checklist_digest(effective: dict[str, Any]) -> str:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any
 
 import pytest
 
+from golive.secrets import mask_text
+
 _RECORDS: list[dict[str, Any]] = []
 _MARKERS: dict[str, dict[str, Any]] = {}
-# NAME=value pairs whose name looks secret; their values never reach the report.
-_SECRET_ASSIGNMENT = re.compile(r"\b(\w*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS|CREDENTIAL|PRIVATE)\w*)\s*[=:]\s*\S+", re.IGNORECASE)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,7 +56,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                 "file": report.nodeid.split("::", 1)[0],
                 "when": report.when,
                 "outcome": report.outcome,
-                "message": _SECRET_ASSIGNMENT.sub(lambda found: f"{found.group(1)}=<withheld>", message)[:500],
+                "message": mask_text(message)[:500],
                 "seconds": round(report.duration, 3),
             }
         )

@@ -20,6 +20,8 @@ from golive.model import Status, Verdict
 from golive.policy import Policy, checklist_digest, first_differences
 from golive.signing import SigningError, read_signers
 from golive.signoffs import RoleCheck, check_role, check_runner
+from golive.timeutil import parse_aware
+from golive.yamlfile import ConfigError
 
 # Items that only a provider adds (one per testinfra test), never listed in a checklist.
 PROVIDED_PREFIXES = ("spec.",)
@@ -226,10 +228,9 @@ def _signed_record_problem(
 
 def _as_of(document: dict[str, Any]) -> dt.datetime | None:
     try:
-        moment = dt.datetime.fromisoformat(str(document["as_of"]).replace("Z", "+00:00"))
-    except ValueError:
+        return parse_aware(document["as_of"], "as_of")
+    except ConfigError:
         return None
-    return moment if moment.tzinfo else None
 
 
 def _age_reasons(document: dict[str, Any], max_age_hours: float, now: dt.datetime) -> list[str]:

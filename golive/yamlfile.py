@@ -12,9 +12,17 @@ from typing import Any
 
 import yaml
 
+from golive.secrets import mask_text
+
 
 class ConfigError(Exception):
-    """Bad input: golive prints the message as one line and exits 2 without judging."""
+    """Bad input: golive prints the message as one line and exits 2 without judging.
+
+    The message is masked here, once, as it may quote a value from the file (a URL with its password).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_text(message))
 
 
 Key = tuple[str | int, ...]

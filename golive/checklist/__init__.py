@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from golive.secrets import mask_text, quoted_value
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
 
 DEFAULT_PATH = Path(__file__).with_name("default.yml")
@@ -59,7 +60,8 @@ def _fill(text: str, params: dict[str, Any]) -> str:
     """`text` with {param} placeholders replaced by readable parameter values."""
     readable = {name: ", ".join(map(str, value)) if isinstance(value, list) else value for name, value in params.items()}
     try:
-        return text.format(**readable)
+        # Parameters come from golive.yml and may carry a token (a health path's query).
+        return mask_text(text.format(**readable))
     except (KeyError, IndexError, ValueError):
         return text
 
@@ -259,7 +261,9 @@ def merge_params(item: ItemSpec, overrides: dict[str, Any], where: Any) -> dict[
             )
         expected = _type_name(item.params[name])
         if not _same_type(item.params[name], value):
-            raise ConfigError(f"{where(name)}: {item.id}.{name} must be {expected}, got {_type_name(value)} {value!r}")
+            raise ConfigError(
+                f"{where(name)}: {item.id}.{name} must be {expected}, got {_type_name(value)} {quoted_value(str(name), value)}"
+            )
         merged[name] = value
     return merged
 

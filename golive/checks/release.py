@@ -10,6 +10,8 @@ from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status
+from golive.timeutil import parse_day_or_moment
+from golive.yamlfile import ConfigError
 
 # Sources whose evidence carries `versions: {name: version}` to compare with the tag.
 VERSION_SOURCES = {"hosts": "inventory", "http": "api"}
@@ -86,16 +88,12 @@ def release_date(release: dict[str, Any], git: dict[str, Any], tag_params: dict[
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime(value.year, value.month, value.day)
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    # golive.yml's release.date was validated when the configuration was loaded; git's
+    # dates carry their offset. Whatever still fails here fails the item, never the run.
+    try:
+        return parse_day_or_moment(value, "release date")
+    except ConfigError:
+        return None
 
 
 @check("release.date")

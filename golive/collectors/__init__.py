@@ -10,13 +10,17 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import signal
 import subprocess
 import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from golive.secrets import mask_text, mask_value
 
 if TYPE_CHECKING:
     from golive.config import Config
@@ -34,6 +38,11 @@ class Evidence:
     error: str | None = None
     missing: str | None = None
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Why a source failed often quotes its URL or command line: masked before anyone sees it.
+        self.error = mask_text(self.error) if self.error else self.error
+        self.missing = mask_text(self.missing) if self.missing else self.missing
 
     @classmethod
     def unavailable(cls, source: str, reason: str) -> Evidence:
@@ -60,6 +69,8 @@ class CollectContext:
         self._processes: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
         self.cancelled = threading.Event()
+        # Collectors that run children their own way (ansible-runner) stop on this too.
+        CHILD_GROUPS.cancel_on_close(self.cancelled)
 
     def run(
         self, argv: list[str], cwd: Path | None = None, timeout: float = 60.0, env: dict[str, str] | None = None
@@ -67,15 +78,17 @@ class CollectContext:
         """Run `argv` in its own process group so a timeout can kill everything it started."""
         if self.cancelled.is_set():
             raise CollectorTimeout(f"{self.source}: collector cancelled")
-        process = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
+        process = CHILD_GROUPS.start(
+            lambda: subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
         )
         with self._lock:
             self._processes.add(process)
@@ -88,7 +101,8 @@ class CollectContext:
         finally:
             with self._lock:
                 self._processes.discard(process)
-        if self.cancelled.is_set():
+            CHILD_GROUPS.discard(process.pid)
+        if self.cancelled.is_set() or CHILD_GROUPS.closed.is_set():
             raise CollectorTimeout(f"{self.source}: collector cancelled")
         return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
 
@@ -102,35 +116,91 @@ class CollectContext:
     def write_evidence(self, name: str, data: Any) -> str:
         """Store `data` as evidence/<source>/<name>.json; returns the path relative to the output.
 
-        Values under secret-looking keys are replaced first: collectors drop secrets at the
+        Secrets are masked first (golive.secrets.mask_value): collectors drop secrets at the
         source, and this is the last line before evidence reaches reports and archives.
         """
+        if CHILD_GROUPS.closed.is_set():
+            # golive is being interrupted: its staging folder is going away, write nothing.
+            raise CollectorTimeout(f"{self.source}: collector cancelled")
         folder = self.evidence_dir / self.source
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.json"
-        target.write_text(json.dumps(redact(data), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(mask_value(data), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
         return str(target.relative_to(self.evidence_dir.parent))
-
-
-SECRET_KEY = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)", re.IGNORECASE)
-REDACTED = "[redacted]"
-
-
-def redact(data: Any) -> Any:
-    """`data` with every value under a secret-looking key replaced by REDACTED."""
-    if isinstance(data, dict):
-        return {
-            key: REDACTED if isinstance(key, str) and SECRET_KEY.search(key) and data[key] not in (None, "") else redact(value)
-            for key, value in data.items()
-        }
-    if isinstance(data, list):
-        return [redact(value) for value in data]
-    return data
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+class ChildGroups:
+    """The process groups of every child golive started and has not yet reaped, across all
+    collectors: on Ctrl-C or SIGTERM golive.guard ends them all, so no `run:` command
+    outlives golive. Once closed it refuses to start anything new."""
+
+    def __init__(self) -> None:
+        # Reentrant: the interrupt handler runs on the main thread, possibly inside `start`.
+        self._lock = threading.RLock()
+        self._groups: set[int] = set()
+        self.closed = threading.Event()
+        # Every group `terminate_all` signalled, for the one line golive prints on Ctrl-C.
+        self.ended: set[int] = set()
+        self._cancel_events: weakref.WeakSet[threading.Event] = weakref.WeakSet()
+
+    def cancel_on_close(self, event: threading.Event) -> None:
+        """Set `event` when the registry closes (at once if it already has)."""
+        with self._lock:
+            self._cancel_events.add(event)
+            if self.closed.is_set():
+                event.set()
+
+    def start(self, spawn: Callable[[], subprocess.Popen[str]]) -> subprocess.Popen[str]:
+        """Run `spawn` (a Popen with start_new_session) and record its group, atomically with
+        `terminate_all`, so no child starts unseen between the two."""
+        with self._lock:
+            if self.closed.is_set():
+                raise CollectorTimeout("golive is shutting down; nothing new is started")
+            process = spawn()
+            self._groups.add(process.pid)
+        return process
+
+    def discard(self, group: int) -> None:
+        with self._lock:
+            self._groups.discard(group)
+
+    def terminate_all(self, grace: float = 2.0) -> list[int]:
+        """Close, send SIGTERM to every recorded group, SIGKILL whatever is left after
+        `grace` seconds; returns the groups signalled this time."""
+        with self._lock:
+            self.closed.set()
+            groups = sorted(self._groups)
+            self.ended.update(groups)
+            for event in list(self._cancel_events):
+                event.set()
+        remaining = [group for group in groups if _signal_group(group, signal.SIGTERM)]
+        deadline = time.monotonic() + grace
+        while remaining and time.monotonic() < deadline:
+            time.sleep(0.05)
+            remaining = [group for group in remaining if _signal_group(group, 0)]
+        for group in remaining:
+            _signal_group(group, signal.SIGKILL)
+        return groups
+
+
+def _signal_group(group: int, signum: int) -> bool:
+    """Send `signum` (0 probes) to process group `group`; False once the group is gone."""
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        # Not ours any more (the id was reused): nothing of golive's is left in it.
+        return False
+    return True
+
+
+CHILD_GROUPS = ChildGroups()
 
 
 class Collector:

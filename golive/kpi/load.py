@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from golive.secrets import mask_text
+
 # Bounds on what one source may hold: a KPI series far beyond them is a wrong path or table.
 MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -48,16 +50,8 @@ def is_url(spec: str) -> bool:
 
 
 def display(spec: str) -> str:
-    """How a source is named in messages and evidence: the path as configured, or the URL without its password."""
-    if not is_url(spec) or spec.startswith(("http://", "https://")):
-        return spec
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(spec).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL still must not leak what looks like a password
-        scheme, _, rest = spec.partition("://")
-        return f"{scheme}://{rest.rpartition('@')[2]}"
+    """How a source is named in messages and evidence: the path or URL as configured, secrets masked."""
+    return mask_text(spec)
 
 
 def read_table(spec: str, resolve: Resolve, table: str, columns: list[str], optional: set[str], order_by: str | None) -> Table:

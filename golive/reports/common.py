@@ -5,6 +5,7 @@ They only select and word what the result document holds; none of them judges.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +45,24 @@ def waiver_text(waiver: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def one_line(text: str) -> str:
-    """Summaries from hosts may hold newlines; one line keeps lists and table cells intact."""
-    return " ".join(str(text).split())
+# Characters that would move the cursor, recolour a terminal, reorder what a reader sees
+# (bidirectional overrides) or make XML unparseable; shown as escapes, never passed on.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def one_line(text: Any) -> str:
+    """Evidence text as one line of plain characters, for every report format.
+
+    Evidence (summaries, details, finding keys, host names, team checklist titles) may
+    hold line breaks of any kind (\\n, \\r, U+2028, ...), terminal escapes or XML-invalid
+    characters. Breaks become one space, so no evidence starts a report line of its own;
+    the other controls become visible escapes (`\\x1b`), so nothing is hidden either."""
+    return " ".join(_INVISIBLE.sub(_escaped, str(text)).split())
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def grouped(document: Document) -> list[tuple[str, list[dict[str, Any]]]]:

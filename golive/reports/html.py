@@ -323,4 +323,5 @@ def _md(text: str) -> str:
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    # One line first: a line break or control character from evidence has no business in markup.
+    return html.escape(one_line(value), quote=True)

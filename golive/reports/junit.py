@@ -34,10 +34,10 @@ class _Waived:
 
     def message(self) -> str:
         waiver = self.waiver
-        return f"{self.subject}waived (was {self.was}): {waiver['reason']}, {waiver['approver']}, expires {waiver['expires']}"
+        return one_line(f"{self.subject}waived (was {self.was}): {waiver['reason']}, {waiver['approver']}, expires {waiver['expires']}")
 
     def text(self) -> str:
-        return f"{self.subject}waived (was {self.was}): {waiver_text(self.waiver)}"
+        return one_line(f"{self.subject}waived (was {self.was}): {waiver_text(self.waiver)}")
 
 
 @dataclass
@@ -51,13 +51,13 @@ class _Case:
 
 @register("junit", "junit.xml")
 def render(document: Document, assets: Assets | None = None) -> str:
-    root = ET.Element("testsuites", name=_clean(f"golive {document['environment']}: {document['decision']['verdict']}"))
+    root = ET.Element("testsuites", name=one_line(f"golive {document['environment']}: {document['decision']['verdict']}"))
     totals: Counter[str] = Counter()
     for section, items in grouped(document):
         judged = [item for item in items if not is_decision(item)]
         if not judged:
             continue
-        suite = ET.SubElement(root, "testsuite", name=_clean(section))
+        suite = ET.SubElement(root, "testsuite", name=one_line(section))
         _properties(suite, document)
         counts: Counter[str] = Counter()
         for item in judged:
@@ -93,7 +93,7 @@ def _finding_waivers(findings: list[dict[str, Any]]) -> list[_Waived]:
 
 
 def _testcase(case: _Case, item: dict[str, Any], classname: str) -> ET.Element:
-    element = ET.Element("testcase", name=_clean(case.name), classname=_clean(classname), time="0")
+    element = ET.Element("testcase", name=one_line(case.name), classname=one_line(classname), time="0")
     summary = one_line(case.summary)
     if case.status in FAILURE_STATUSES:
         ET.SubElement(element, "failure", message=_clean(summary), type=case.status).text = _details(case, item)
@@ -103,7 +103,7 @@ def _testcase(case: _Case, item: dict[str, Any], classname: str) -> ET.Element:
         ET.SubElement(element, "skipped", message=_clean(summary))
     elif case.status == "waived":
         skipped = ET.SubElement(element, "skipped", message=_clean("; ".join(waived.message() for waived in case.waivers) or "waived"))
-        lines = [f"{item['id']}: {item['title']}", f"summary: {summary}", *(waived.text() for waived in case.waivers)]
+        lines = [one_line(f"{item['id']}: {item['title']}"), f"summary: {summary}", *(waived.text() for waived in case.waivers)]
         skipped.text = _clean("\n".join(lines))
     elif case.status == "warn":
         ET.SubElement(element, "system-out").text = _clean(f"warn: {summary}\nfix: {one_line(item['fix'])}")
@@ -112,14 +112,16 @@ def _testcase(case: _Case, item: dict[str, Any], classname: str) -> ET.Element:
 
 def _details(case: _Case, item: dict[str, Any]) -> str:
     """What a CI reader needs without opening the other reports: what, why it matters, how to fix."""
-    lines = [f"{item['id']}: {item['title']}", f"status: {case.status}", f"summary: {one_line(case.summary)}"]
+    # Each line is one_line'd: the body's own line breaks are the only ones, so no evidence
+    # can add a `status:` or `finding` line of its own.
+    lines = [one_line(f"{item['id']}: {item['title']}"), f"status: {case.status}", f"summary: {one_line(case.summary)}"]
     if item["severity"] != "blocker":
         lines.append(f"severity: {item['severity']} (does not block GO)")
-    lines.extend(f"finding {f['key']}: {f['status']}: {one_line(f['detail'])}" for f in case.findings)
+    lines.extend(one_line(f"finding {f['key']}: {f['status']}: {f['detail']}") for f in case.findings)
     lines.append(f"fix: {one_line(item['fix'])}")
     if item.get("why"):
         lines.append(f"why: {one_line(item['why'])}")
-    lines.extend(f"evidence: {path}" for path in item["evidence"])
+    lines.extend(f"evidence: {one_line(path)}" for path in item["evidence"])
     return _clean("\n".join(lines))
 
 
@@ -133,7 +135,7 @@ def _properties(suite: ET.Element, document: Document) -> None:
         "golive.release.commit": document["release"].get("commit") or "",
     }
     for name, value in values.items():
-        ET.SubElement(properties, "property", name=name, value=_clean(str(value)))
+        ET.SubElement(properties, "property", name=name, value=one_line(value))
 
 
 def _kind(status: str) -> str:
@@ -158,4 +160,5 @@ def _slug(section: str) -> str:
 
 
 def _clean(text: str) -> str:
+    # one_line already shows these as escapes; this is the backstop for text that keeps its lines.
     return _NOT_XML.sub("", text)

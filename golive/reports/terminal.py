@@ -19,6 +19,7 @@ from rich.text import Text
 
 from golive.reports import Document
 from golive.reports.common import blockers, grouped, is_decision, one_line, status_text
+from golive.secrets import mask_text
 
 if TYPE_CHECKING:
     from golive.collectors import Evidence
@@ -49,9 +50,9 @@ def summary(document: Document, console: Console) -> None:
         judged = [item for item in items if not is_decision(item)]
         if not judged:
             continue
-        table.add_row(Text(section, style="bold"))
+        table.add_row(Text(one_line(section), style="bold"))
         for index, item in enumerate(judged):
-            table.add_row(Text(item["id"]), _status(item), Text(one_line(item["summary"])), end_section=index == len(judged) - 1)
+            table.add_row(Text(one_line(item["id"])), _status(item), Text(one_line(item["summary"])), end_section=index == len(judged) - 1)
     console.print(table)
     _decision(document, console)
 
@@ -72,13 +73,15 @@ def _decision(document: Document, console: Console) -> None:
     console.print()
     console.print(line)
     # The digest is copied into `golive sign` commands: never break it across lines.
-    console.print(Text(f"Result digest: {document['digest']}", style="dim"), soft_wrap=True)
+    console.print(Text(f"Result digest: {one_line(document['digest'])}", style="dim"), soft_wrap=True)
     items = blockers(document)
     if items:
         console.print()
         console.print(Text("Blocking items and their fix:", style="bold"))
         for item in items:
-            head = Text(item["id"], style="bold").append(" ").append(status_text(item), style=STATUS_STYLE.get(item["status"], ""))
+            head = (
+                Text(one_line(item["id"]), style="bold").append(" ").append(status_text(item), style=STATUS_STYLE.get(item["status"], ""))
+            )
             console.print(Padding(head.append(f": {one_line(item['summary'])}"), (0, 0, 0, 2), expand=False))
             console.print(Padding(Text(f"fix: {one_line(item['fix'])}"), (0, 0, 0, 4), expand=False))
     if decision["waiver_problems"]:
@@ -91,7 +94,7 @@ def _decision(document: Document, console: Console) -> None:
         console.print(Text("Disabled items:", style="bold"))
         for entry in decision["disabled"]:
             console.print(
-                Padding(Text(f"{entry['id']}: {one_line(entry['reason'])} (approved by {entry['approver']})"), (0, 0, 0, 2), expand=False)
+                Padding(Text(one_line(f"{entry['id']}: {entry['reason']} (approved by {entry['approver']})")), (0, 0, 0, 2), expand=False)
             )
 
 
@@ -140,7 +143,7 @@ class CollectProgress:
         if evidence is None:  # the engine always passes evidence with "done"; fail loud if it stops
             return line.append("finished without reporting its evidence", style="red")
         if evidence.error:
-            return line.append(f"error: {one_line(evidence.error)}", style="red")
+            return line.append(f"error: {one_line(mask_text(evidence.error))}", style="red")
         if evidence.missing:
-            return line.append(f"missing: {one_line(evidence.missing)}", style="yellow")
+            return line.append(f"missing: {one_line(mask_text(evidence.missing))}", style="yellow")
         return line.append("ok", style="green").append(f" ({evidence.seconds:.2f} s)")

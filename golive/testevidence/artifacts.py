@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.collectors import CollectContext, CollectorTimeout, Evidence
+from golive.secrets import mask_argv
 from golive.testevidence import EvidenceFileError, iso
 
 DEFAULT_COMMAND_TIMEOUT = 600.0
@@ -87,7 +88,8 @@ def run_command(ctx: CollectContext, name: str, argv: list[str], cwd: Path, time
     """Run one producing command; its record (and output, as an evidence file) whatever happens."""
     started = dt.datetime.now(dt.UTC)
     begun = time.monotonic()
-    record: dict[str, Any] = {"argv": argv, "cwd": str(cwd), "started_at": iso(started), "timeout": timeout}
+    # Recorded as masked (`--token S`, `PASSWORD=S`); the command itself runs with the real argv.
+    record: dict[str, Any] = {"argv": mask_argv(argv), "cwd": str(cwd), "started_at": iso(started), "timeout": timeout}
     output: dict[str, Any] = dict(record)
     try:
         done = ctx.run(argv, cwd=cwd, timeout=timeout)

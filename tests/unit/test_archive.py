@@ -8,7 +8,7 @@ import tarfile
 from pathlib import Path
 
 from golive.archive import verify_archive
-from golive.collectors import REDACTED, redact
+from golive.secrets import MASK, mask_value
 from tests.conftest import write
 from tests.unit.test_cli import AS_OF, golive
 
@@ -83,7 +83,7 @@ def test_not_an_archive_is_reported_not_crashed(tmp_path: Path) -> None:
 
 def test_evidence_files_never_hold_secret_looking_values() -> None:
     facts = {"env": {"LUNIA_API_SECRET": "s3cr3t", "BINANCE_LIVE_TRADING": "true"}, "units": [{"db_password": "pw", "name": "x"}]}
-    assert redact(facts) == {
-        "env": {"LUNIA_API_SECRET": REDACTED, "BINANCE_LIVE_TRADING": "true"},
-        "units": [{"db_password": REDACTED, "name": "x"}],
+    assert mask_value(facts) == {
+        "env": {"LUNIA_API_SECRET": MASK, "BINANCE_LIVE_TRADING": "true"},
+        "units": [{"db_password": MASK, "name": "x"}],
     }

@@ -550,7 +550,7 @@ def test_sqlite_tables_are_read_relative_to_golive_yml(tmp_path: Path) -> None:
 def test_unreachable_database_is_an_error_without_its_password(tmp_path: Path) -> None:
     results, evidence = judge(tmp_path, {"returns": "postgresql+psycopg://kpi:s3cr3t-pw@127.0.0.1:9/kpi"})
     state, summary = status(results, "kpi.sharpe")
-    assert state == "error" and summary.startswith("postgresql+psycopg://kpi:***@127.0.0.1:9/kpi")
+    assert state == "error" and summary.startswith("postgresql+psycopg://kpi:[redacted]@127.0.0.1:9/kpi")
     assert "s3cr3t-pw" not in json.dumps(evidence.data) and "s3cr3t-pw" not in summary
 
 

@@ -477,7 +477,8 @@ def test_junit_survives_control_characters_and_markup_in_summaries() -> None:
     document = variant()
     document["items"][1]["summary"] = "\x1b[31mred\x1b[0m & <b>bold</b> ]]>"
     case = next(case for suite in _junit(document) for case in suite if case.name == document["items"][1]["id"])
-    assert case.result[0].message == "[31mred[0m & <b>bold</b> ]]>"
+    # Terminal escapes are shown, not dropped: the reader sees that the evidence held them.
+    assert case.result[0].message == "\\x1b[31mred\\x1b[0m & <b>bold</b> ]]>"
 
 
 # ------------------------------------------------------------------ report.html
