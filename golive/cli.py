@@ -962,10 +962,10 @@ def diff(old_path: Path, new_path: Path) -> None:
 @main.command()
 @click.option(
     "--break",
-    "break_name",
+    "break_names",
     metavar="ITEM-or-UNIT",
-    default=None,
-    help="Break one thing (a lunia unit, or an item such as infra.falco or kpi.sharpe) to see a NO-GO name it.",
+    multiple=True,
+    help="Break one thing (a lunia unit, or an item such as infra.falco or kpi.sharpe) to see a NO-GO name it; repeatable.",
 )
 @click.option(
     "--sign-demo", is_flag=True, help="Attest and sign with throwaway demo keys (labelled as such), then show `golive verify` reach GO."
@@ -979,7 +979,7 @@ def diff(old_path: Path, new_path: Path) -> None:
     help="Folder for the demo release, reports and evidence.",
 )
 @click.option("--localhost", is_flag=True, help="Skip the sandbox fleet even where it could run; judge the demo service on localhost only.")
-def demo(break_name: str | None, sign_demo: bool, out_dir: Path, localhost: bool) -> None:
+def demo(break_names: tuple[str, ...], sign_demo: bool, out_dir: Path, localhost: bool) -> None:
     """Run the whole checklist against a real demo release on a throwaway fleet.
 
     Boots three systemd-nspawn hosts (root and systemd-nspawn needed; otherwise it says so
@@ -1000,7 +1000,7 @@ def demo(break_name: str | None, sign_demo: bool, out_dir: Path, localhost: bool
         plan = DemoPlan(
             out=out_dir.resolve(),
             as_of=_parse_as_of(None),
-            broken=breakage(break_name) if break_name else None,
+            breaks=[breakage(name) for name in break_names],
             sign=sign_demo,
             with_fleet=not localhost,
         )

@@ -114,7 +114,7 @@ def breakage(name: str) -> Breakage:
 class DemoPlan:
     out: Path
     as_of: dt.datetime
-    broken: Breakage | None = None
+    breaks: list[Breakage] = field(default_factory=list)
     sign: bool = False
     with_fleet: bool = True
     notes: list[str] = field(default_factory=list)
@@ -124,6 +124,13 @@ class DemoPlan:
     @property
     def release(self) -> Path:
         return self.out / "release"
+
+    def service_break(self, kind: str) -> Breakage | None:
+        return next((broken for broken in self.breaks if broken.service == kind), None)
+
+    @property
+    def host_faults(self) -> list[Breakage]:
+        return [broken for broken in self.breaks if broken.fault]
 
 
 def run_command(argv: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600) -> str:
@@ -159,7 +166,7 @@ def build_release(
         (release / "e2e" / "node_modules").symlink_to(node_modules)
     _write_docs(release)
     kpi_sources = _kpi_generator().generate(
-        release / "kpi", plan.as_of, broken={plan.broken.kpi} if plan.broken and plan.broken.kpi else set(), config_dir=release
+        release / "kpi", plan.as_of, broken={broken.kpi for broken in plan.breaks if broken.kpi}, config_dir=release
     )
     _write_audit_exports(release, plan.as_of)
     (release / "demo-checklist.yml").write_text(_team_checklist(), encoding="utf-8")
@@ -482,8 +489,8 @@ def run_demo(plan: DemoPlan, say: Callable[[str], None]) -> int:
     from golive.sandbox.openbao import OpenBaoError
 
     with interrupts_as_exceptions():
-        if reason and plan.broken and plan.broken.fault:
-            raise DemoError(f"--break {plan.broken.name} needs the sandbox fleet, which cannot run here: {reason}")
+        if reason and plan.host_faults:
+            raise DemoError(f"--break {plan.host_faults[0].name} needs the sandbox fleet, which cannot run here: {reason}")
         try:
             if reason:
                 say(f"no sandbox fleet: {reason}; the demo runs against localhost only (host items stay insufficient)")
@@ -525,8 +532,8 @@ DEPLOYED_IMAGE_FILE = "/etc/lunia/IMAGE"
 
 def service_image(plan: DemoPlan, say: Callable[[str], None]) -> tuple[oci.ServiceImage, Callable[[Path], dict[str, str]]]:
     """The service as a signed OCI image (or, for --break infra.images, an unsigned rebuild)."""
-    source = stage_api_app(plan.out / "api-app", plan.broken)
-    unsigned = bool(plan.broken and plan.broken.service == "image-unsigned")
+    source = stage_api_app(plan.out / "api-app", plan.service_break("xss-form"))
+    unsigned = plan.service_break("image-unsigned") is not None
     image = oci.build_image(source, IMAGE_NAME, VERSION, plan.out / "image", cache=None if unsigned else IMAGE_CACHE)
     key = oci.make_signing_key(plan.out / "image-key", f"{DEMO_LABEL}: signs the demo image only")
     say(f"image {image.name}@{image.digest}: {'an unsigned rebuild' if unsigned else f'signed with a {DEMO_LABEL}'}")
@@ -553,11 +560,10 @@ def record_deployed_image(fleet: Fleet, image: oci.ServiceImage) -> None:
 
 def break_service(plan: DemoPlan, bao: OpenBao, say: Callable[[str], None]) -> None:
     """Breaks a demo service (not a host) just before judging."""
-    if not (plan.broken and plan.broken.service):
-        return
-    if plan.broken.service == "vault-sealed":
+    sealed = plan.service_break("vault-sealed")
+    if sealed is not None:
         bao.seal()
-        say(f"broke {plan.broken.name}: OpenBao at {bao.address} sealed")
+        say(f"broke {sealed.name}: OpenBao at {bao.address} sealed")
 
 
 def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
@@ -606,10 +612,10 @@ def _on_fleet(plan: DemoPlan, say: Callable[[str], None]) -> int:
         say(f"converged {len(converged.recap)} hosts with roles/lunia_reference; the demo API is {api}")
         record_deployed_image(fleet, image)
         say(f"app hosts deployed {image.name}@{image.digest} (recorded in {DEPLOYED_IMAGE_FILE})")
-        if plan.broken and plan.broken.fault:
-            assert plan.broken.host is not None
-            fault = FAULTS[plan.broken.fault](fleet, plan.broken.host, plan.broken.argument).apply()
-            say(f"broke {plan.broken.name}: {fault.description} on {plan.broken.host}")
+        for broken in plan.host_faults:
+            assert broken.fault is not None and broken.host is not None
+            fault = FAULTS[broken.fault](fleet, broken.host, broken.argument).apply()
+            say(f"broke {broken.name}: {fault.description} on {broken.host}")
         break_service(plan, bao, say)
         return _judge(plan, keys, say)
     finally:
@@ -638,7 +644,7 @@ def free_port() -> int:
 def _serve_on_localhost(plan: DemoPlan, port: int, keys: dict[str, Path], say: Callable[[str], None]) -> int:
     import urllib.request
 
-    app = stage_api_app(plan.out / "api-app", plan.broken)
+    app = stage_api_app(plan.out / "api-app", plan.service_break("xss-form"))
     env = {**os.environ, "PYTHONPATH": str(app), "LUNIA_VERSION": VERSION, "LUNIA_COMMIT": release_commit(plan.release)}
     server = subprocess.Popen(
         [sys.executable, "-m", "lunia_demo", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
