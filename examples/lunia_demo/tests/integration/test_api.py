@@ -62,3 +62,36 @@ def test_order_page_is_served(live_server: LuniaServer) -> None:
     status, body = call(live_server, "/")
     assert status == 200
     assert b"Lunia order entry" in body
+
+
+def page(server: LuniaServer, path: str, form: bytes | None = None) -> tuple[int, str, dict[str, str]]:
+    request = urllib.request.Request(f"http://127.0.0.1:{server.server_port}{path}", data=form, method="POST" if form else "GET")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, response.read().decode(), dict(response.headers)
+
+
+def test_pages_link_to_each_other_and_carry_the_security_headers(live_server: LuniaServer) -> None:
+    for path in ("/", "/markets", "/search", "/contact", "/help"):
+        status, body, headers = page(live_server, path)
+        assert status == 200
+        assert all(f'href="{target}"' in body for target in ("/markets", "/search", "/contact", "/help")), path
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_values_sent_back_into_a_page_are_escaped(live_server: LuniaServer) -> None:
+    attack = "<script>alert(1)</script>"
+    _, body, _ = page(live_server, "/search?symbol=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert attack not in body and "&lt;script&gt;" in body
+    _, body, _ = page(live_server, "/markets?symbol=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert attack not in body
+    _, body, _ = page(live_server, "/contact", b"name=%3Cscript%3Ealert(1)%3C%2Fscript%3E&email=a%40b.c&message=hi")
+    assert attack not in body and "Thank you, &lt;script&gt;" in body
+
+
+def test_search_finds_the_orders_of_a_symbol(live_server: LuniaServer) -> None:
+    call(live_server, "/orders", {"symbol": "SOLUSDT", "side": "buy", "quantity": 1, "price": 150})
+    _, body, _ = page(live_server, "/search?symbol=SOLUSDT&side=buy")
+    assert "1 result(s) for SOLUSDT, buy" in body
+    assert "buy 1 SOLUSDT at 150" in body
