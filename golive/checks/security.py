@@ -1,10 +1,11 @@
-"""Security & Compliance: the ZAP grade, Trivy/Bandit findings and the audit exports."""
+"""Security & Compliance: the AppSec grade (ZAP reports, wapiti scans), Trivy/Bandit findings and the audit exports."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from golive import scanners_wapiti
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
@@ -14,6 +15,8 @@ GRADES = ("A", "B", "C", "D", "E", "F")
 RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
 CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
 BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
+# The scanners security.scanners can require (its `require` parameter).
+REQUIRABLE = ("trivy", "bandit")
 
 
 class _Gaps:
@@ -96,8 +99,17 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     min_grade = str(item.params["min_grade"]).upper()
     if min_grade not in GRADES:
         return Outcome(Status.ERROR, f"items.security.zap.min_grade {item.params['min_grade']!r} is not one of {', '.join(GRADES)}")
+    minimums = {name: item.params[name] for name in ("min_urls", "min_parameters")}
+    for name, value in minimums.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return Outcome(Status.ERROR, f"items.security.zap.{name} {value!r} is not a whole number of at least 1")
+    zap_block = evidence.data["zap"]
+    wapiti_block = evidence.data.get("wapiti") or {"configured": False}
+    if not zap_block.get("configured") and not wapiti_block.get("configured"):
+        return Outcome(Status.INSUFFICIENT, "sources.scanners.zap not configured (nor sources.scanners.wapiti): no AppSec scan to grade")
     gaps = _Gaps()
-    reports = usable_reports("zap", "ZAP", evidence.data["zap"], ctx.as_of, int(item.params["max_age_days"]), gaps)
+    max_age = int(item.params["max_age_days"])
+    reports = usable_reports("zap", "ZAP", zap_block, ctx.as_of, max_age, gaps) if zap_block.get("configured") else []
     alerts: dict[str, dict[str, Any]] = {}
     for report in reports:
         if not report["sites"]:
@@ -112,7 +124,7 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             else:
                 known["sites"] = sorted({alert["site"], *known["sites"]})
     ordered = sorted(alerts.values(), key=lambda a: (-a["risk"], -a["confidence"], int(a["pluginid"])))
-    grade = max((a["grade"] for a in ordered), key=GRADES.index, default="A")
+    grades = [a["grade"] for a in ordered] + (["A"] if reports else [])
     findings = [
         Finding(
             f"zap:{a['pluginid']}",
@@ -122,11 +134,34 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         for a in ordered
         if GRADES.index(a["grade"]) > GRADES.index(min_grade)
     ]
-    listed = ", ".join(f"{RISKS[a['risk']]}/{CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1)
-    files = ", ".join(r["file"].rsplit("/", 1)[-1] for r in reports)
-    verdict = f"grade {grade} (needs {min_grade} or better) from {files or 'no usable report'}; alerts by risk: {listed or 'none above Informational'}"
+    parts = []
+    if reports:
+        listed = ", ".join(
+            f"{RISKS[a['risk']]}/{CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1
+        )
+        parts.append(
+            f"ZAP {', '.join(r['file'].rsplit('/', 1)[-1] for r in reports)}: alerts by risk: {listed or 'none above Informational'}"
+        )
+    if wapiti_block.get("configured"):
+        scans = usable_reports("wapiti", "wapiti", wapiti_block, ctx.as_of, max_age, gaps)
+        judged = scanners_wapiti.judge_scans(scans, int(minimums["min_urls"]), int(minimums["min_parameters"]))
+        for status, text in judged.gaps:
+            gaps.add(Status(status), text)
+        if judged.grade is not None:
+            grades.append(judged.grade)
+            flaws = ", ".join(f"{flaw['key']} ({flaw['grade']})" for flaw in judged.flaws)
+            parts.append(f"wapiti: {'; '.join(judged.facts)}; vulnerabilities: {flaws or 'none'}")
+        findings += [
+            Finding(flaw["key"], Status.FAIL, flaw["detail"])
+            for flaw in judged.flaws
+            if GRADES.index(flaw["grade"]) > GRADES.index(min_grade)
+        ]
+    if not grades:
+        return Outcome(gaps.status, gaps.text() or "no usable AppSec scan", findings)
+    grade = max(grades, key=GRADES.index)
+    verdict = f"grade {grade} (needs {min_grade} or better); " + "; ".join(parts)
     if gaps.entries:
-        return Outcome(gaps.status, f"{gaps.text()}; {verdict}" if reports else gaps.text(), findings)
+        return Outcome(gaps.status, f"{gaps.text()}; {verdict}", findings)
     return Outcome(Status.PASS, verdict, findings)
 
 
@@ -189,10 +224,15 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             Status.ERROR,
             f"items.security.scanners.bandit_blocking {item.params['bandit_blocking']!r} is not one of {', '.join(BANDIT_LEVELS)}",
         )
+    required = item.params["require"]
+    if not isinstance(required, list) or not required or not all(isinstance(tool, str) and tool.lower() in REQUIRABLE for tool in required):
+        return Outcome(Status.ERROR, f"items.security.scanners.require {required!r} is not a non-empty list of {', '.join(REQUIRABLE)}")
+    tools = {tool.lower() for tool in required}
     max_age = int(item.params["max_age_days"])
     gaps = _Gaps()
-    trivy = usable_reports("trivy", "Trivy", evidence.data["trivy"], ctx.as_of, max_age, gaps)
-    bandit = usable_reports("bandit", "Bandit", evidence.data["bandit"], ctx.as_of, max_age, gaps)
+    # A scanner the policy does not require is neither judged nor mentioned.
+    trivy = usable_reports("trivy", "Trivy", evidence.data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
+    bandit = usable_reports("bandit", "Bandit", evidence.data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
     for report in bandit:
         for problem in report["errors"]:
             gaps.add(Status.ERROR, f"{report['file']}: bandit could not scan {problem}")

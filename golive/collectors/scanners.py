@@ -8,6 +8,7 @@ Bandit (its JSON report, or `bandit -r` run on the configured source tree).
         bandit: "reports/bandit.json"      # glob of `bandit -f json` reports, and/or
         bandit_source: src/lunia           # a tree to run `bandit -r` on (paths relative to golive.yml)
         bandit_args: ["-x", "tests"]       # extra arguments for that run
+        wapiti: {run: true, url: ..., modules: [...]}   # golive.scanners_wapiti: run or ingest wapiti
 
 Every report becomes facts (alerts, vulnerabilities, results, its date); a report that
 cannot be used becomes an entry with `error` naming the file, never an exception.
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from golive import scanners_wapiti
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.supply_chain import ReportError, load_json, read_bounded
 
@@ -36,12 +38,12 @@ TOOLS = ("zap", "trivy", "bandit")
 @register
 class ScannersCollector(Collector):
     source = "scanners"
-    settings_keys: ClassVar[set[str]] = {"zap", "trivy", "bandit", "bandit_source", "bandit_args"}
+    settings_keys: ClassVar[set[str]] = {"zap", "trivy", "bandit", "bandit_source", "bandit_args", "wapiti"}
     default_timeout = 300.0
 
     def collect(self, ctx: CollectContext) -> Evidence:
-        if not any(ctx.settings.get(key) for key in ("zap", "trivy", "bandit", "bandit_source")):
-            return Evidence.unavailable(self.source, "sources.scanners (zap, trivy, bandit or bandit_source) not configured")
+        if not any(ctx.settings.get(key) for key in ("zap", "trivy", "bandit", "bandit_source", "wapiti")):
+            return Evidence.unavailable(self.source, "sources.scanners (zap, wapiti, trivy, bandit or bandit_source) not configured")
         data: dict[str, Any] = {}
         for tool, parse in (("zap", parse_zap), ("trivy", parse_trivy), ("bandit", parse_bandit)):
             pattern = ctx.settings.get(tool)
@@ -51,7 +53,30 @@ class ScannersCollector(Collector):
         if ctx.settings.get("bandit_source"):
             data["bandit"]["configured"] = True
             data["bandit"]["reports"].append(run_bandit(ctx, self.default_timeout))
+        data["wapiti"] = collect_wapiti(ctx)
         return Evidence(self.source, data=data, files=[ctx.write_evidence("scanners", data)])
+
+
+def collect_wapiti(ctx: CollectContext) -> dict[str, Any]:
+    """wapiti scans: one golive runs (run: true) and/or ingested reports with their session databases."""
+    raw = ctx.settings.get("wapiti")
+    if not raw:
+        return {"configured": False, "pattern": "", "reports": []}
+    try:
+        settings = scanners_wapiti.parse_settings(raw)
+    except scanners_wapiti.WapitiSettingsError as exc:
+        return {"configured": True, "pattern": "", "reports": [{"file": "sources.scanners.wapiti", "error": str(exc)}]}
+    block: dict[str, Any] = {"configured": True, "pattern": settings.report or f"a run against {settings.url}", "reports": []}
+    if settings.report:
+        sessions = expand(ctx, settings.session) if settings.session else []
+        for report, session in scanners_wapiti.pair_sessions(expand(ctx, settings.report), sessions):
+            block["reports"].append(scanners_wapiti.ingest_scan(report, session))
+    if settings.run:
+        folder = ctx.evidence_dir / ctx.source / "wapiti"
+        block["reports"].append(
+            scanners_wapiti.run_scan(settings, folder, lambda argv, cwd, timeout: ctx.run(argv, cwd=cwd, timeout=timeout))
+        )
+    return block
 
 
 def expand(ctx: CollectContext, pattern: str) -> list[Path]:
