@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from golive.config import Config
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_PENDING_SIGNOFF, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+_VERIFIER_CONFIG_HELP = "The verifier's golive.yml (default: $GOLIVE_CONFIG, else ./golive.yml if present, else the default policy)."
 
 
 def fail_usage(message: str) -> NoReturn:
@@ -452,7 +453,9 @@ def init(target: Path, force: bool) -> None:
     default=None,
     help="Write files here instead of printing one format to stdout.",
 )
-def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, help=_VERIFIER_CONFIG_HELP)
+@click.option("--env", "environment", metavar="NAME", help="Environment of the result (when the config has several).")
+def report(result_path: Path, format_list: str, out_dir: Path | None, config_path: Path | None, environment: str | None) -> None:
     """Re-render a saved result.json in other formats (nothing is judged again).
 
     A result whose digest no longer matches its content is refused.
@@ -474,6 +477,7 @@ def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
         document = load_result(result_path)
     except ConfigError as exc:
         fail_usage(str(exc))
+    document = {**document, "signatures": _signatures(result_path, document, config_path, environment)}
     # Evidence images sit beside the result, where `golive check` wrote them.
     assets = assets_in(result_path.parent)
     if out_dir is None:
@@ -486,6 +490,41 @@ def report(result_path: Path, format_list: str, out_dir: Path | None) -> None:
         click.echo(f"wrote {out_dir / filename}")
 
 
+def _signatures(result_path: Path, document: dict[str, Any], config_path: Path | None, environment: str | None) -> dict[str, Any]:
+    """Each policy role's signature beside the result, verified against the verifier's signers,
+    so a re-rendered report's sign-off section names who signed (never computed by a renderer)."""
+    from golive.signing import SigningError
+    from golive.signoffs import check_role, check_runner, signature_path
+
+    if not any(signature_path(result_path, role).is_file() for role in ("runner", *_roles_of(document))):
+        return {}
+    config, verifier_environment = _verifier_side(config_path, environment, document)
+    if config is None or config.signers is None or not config.signers.is_file():
+        reason = "not verified: no allowed signers file configured (golive.yml `signers:`)"
+        return {role: {"valid": False, "reason": reason} for role in _roles_of(document)}
+    verifier = _verifier(config, verifier_environment, None, None)
+    checks = []
+    try:
+        checks = [check_role(result_path, document, role, verifier.signers) for role in verifier.policy.signoff.roles]
+        if verifier.policy.signoff.runner:
+            checks.append(check_runner(result_path, document, verifier.policy.signoff.runner, verifier.signers))
+    except SigningError as exc:
+        fail_usage(str(exc))
+    return {
+        check.role.removeprefix("runner "): {
+            "valid": check.valid,
+            "reason": check.reason,
+            "fingerprint": check.fingerprint,
+            "comment": check.comment,
+        }
+        for check in checks
+    }
+
+
+def _roles_of(document: dict[str, Any]) -> list[str]:
+    return [str(item["params"]["role"]) for item in document["items"] if item.get("signoff") and item["params"].get("role")]
+
+
 def _load_result_or_exit(result_path: Path, check_digest: bool = True) -> dict[str, Any]:
     from golive.resultfile import load_result
     from golive.yamlfile import ConfigError
@@ -494,9 +533,6 @@ def _load_result_or_exit(result_path: Path, check_digest: bool = True) -> dict[s
         return load_result(result_path, check_digest)
     except ConfigError as exc:
         fail_usage(str(exc))
-
-
-_VERIFIER_CONFIG_HELP = "The verifier's golive.yml (default: $GOLIVE_CONFIG, else ./golive.yml if present, else the default policy)."
 
 
 def _verifier_side(config_path: Path | None, environment: str | None, document: dict[str, Any] | None) -> tuple[Config | None, str | None]:
