@@ -44,6 +44,11 @@ def is_finite(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
+        # An integer too large for a float cannot be a measured figure (and would overflow).
+        try:
+            float(value)
+        except OverflowError:
+            return False
         return True
     if isinstance(value, float):
         return math.isfinite(value)

@@ -26,6 +26,8 @@ from golive.testevidence.junit import local_name, xml_root
 MAX_MODULES = 50
 # Epoch values above this are milliseconds (1e11 seconds is the year 5138).
 _MILLIS_THRESHOLD = 1e11
+# No code base has a trillion lines; a count beyond it is a corrupt report (and would overflow floats).
+MAX_COUNT = 10**12
 
 
 def parse_coverage(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
@@ -150,8 +152,8 @@ def _int(path: Path, raw: str | None, what: str) -> int:
         value = int(raw or "")
     except ValueError:
         raise EvidenceFileError(path, f"{what}={(raw or '')[:40]!r} is not an integer") from None
-    if value < 0:
-        raise EvidenceFileError(path, f"{what}={value} is negative")
+    if not 0 <= value <= MAX_COUNT:
+        raise EvidenceFileError(path, f"{what}={str(value)[:40]} is outside 0..{MAX_COUNT}")
     return value
 
 
@@ -167,8 +169,8 @@ def _rate(path: Path, raw: str | None) -> Decimal:
 
 def _count(path: Path, block: dict[str, Any], where: str, key: str) -> int:
     value = block.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise EvidenceFileError(path, f"{where}.{key} is {value!r}, not a count")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise EvidenceFileError(path, f"{where}.{key} is {str(value)[:40]!r}, not a count (0..{MAX_COUNT})")
     return value
 
 

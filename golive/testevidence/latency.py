@@ -129,4 +129,8 @@ def finite_number(value: Any) -> bool:
     """An int, float or Decimal that is finite; booleans are not numbers."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return False
-    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+    try:
+        # An integer too large for a float is no latency (and would overflow the summary).
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False

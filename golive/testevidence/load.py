@@ -71,7 +71,7 @@ def _block(path: Path, document: dict[str, Any], name: str, keys: tuple[str, ...
     counts = {}
     for key in keys:
         value = block.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**12:
             raise EvidenceFileError(path, f"{name}.{key} is {str(value)[:40]!r}, not a count")
         counts[key] = value
     return counts
