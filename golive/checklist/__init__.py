@@ -319,6 +319,11 @@ PARAM_BOUNDS: tuple[tuple[str, Bounds], ...] = (
 )
 
 
+# List parameters naming what a rule checks "each of": an empty list would make the rule
+# hold vacuously (no unit to check is not every unit running).
+NON_EMPTY_LISTS = frozenset({"required_families", "units", "crowdsec_units", "benign_statuses", "sbom_formats", "blocking_severities"})
+
+
 def bounds_of(name: str) -> Bounds | None:
     return next((bounds for pattern, bounds in PARAM_BOUNDS if re.fullmatch(pattern, name)), None)
 
@@ -327,6 +332,8 @@ def param_problem(name: str, value: Any) -> str | None:
     """Why a parameter value is out of range (None when it is fine): numbers must be finite,
     fit a float, and lie in `PARAM_BOUNDS`; a list's numbers are checked one by one."""
     if isinstance(value, list):
+        if not value and name in NON_EMPTY_LISTS:
+            return "must name at least one entry: an empty list would pass vacuously"
         for index, element in enumerate(value):
             problem = param_problem(name, element)
             if problem:

@@ -111,3 +111,11 @@ def test_every_numeric_default_parameter_has_declared_bounds_it_satisfies() -> N
                 bounds = bounds_of(name)
                 assert bounds is not None, f"{item.id}.{name} has no entry in PARAM_BOUNDS"
     assert all(pattern for pattern, _ in PARAM_BOUNDS)
+
+
+@pytest.mark.parametrize(
+    ("item", "name"),
+    [("platform.metrics", "required_families"), ("infra.systemd_services", "units"), ("security.scanners", "blocking_severities")],
+)
+def test_an_empty_list_of_things_to_check_is_refused(tmp_path: Path, item: str, name: str) -> None:
+    assert "at least one" in _error(tmp_path, item, f"{name}: []")
