@@ -462,3 +462,11 @@ def test_trivy_nanosecond_timestamp_keeps_its_offset() -> None:
     document = {"SchemaVersion": 2, "CreatedAt": "2026-11-28T10:00:00.123456789+02:00", "Results": [{"Target": "t"}]}
     report = parse_trivy(Path("t.json"), json.dumps(document).encode())
     assert report["generated"] == "2026-11-28T10:00:00.123456+02:00"
+
+
+@pytest.mark.parametrize(("extra_seconds", "too_old"), [(-1, False), (0, False), (1, True)])
+def test_scanner_report_age_at_the_limit(extra_seconds: int, too_old: bool) -> None:
+    from golive.checks.security import age_problem
+
+    generated = (AS_OF - dt.timedelta(days=14, seconds=extra_seconds)).isoformat()
+    assert (age_problem({"generated": generated}, AS_OF, 14) is not None) is too_old
