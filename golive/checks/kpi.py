@@ -7,6 +7,7 @@ a `window_days` of 91 judges the 91 days up to and including that date. Data dat
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from golive.checks.exact import NotANumber, exact, percent, shown
 from golive.collectors import Evidence
 from golive.kpi import series
 from golive.model import Finding, Outcome, Status
+
+_FLOAT_MARGIN = 1e-6
 
 
 def _dataset(evidence: Evidence, name: str) -> dict[str, Any] | Outcome:
@@ -206,10 +209,13 @@ def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         return Outcome(Status.ERROR, f"{part['source']}: {exc}")
     # Episodes are found on the float curve; whether one is deeper than the threshold is
     # decided on its exact depth from the recorded decimals (exactly 5 % is not deeper).
+    # The float depth only rules out episodes far below the threshold (float error in a
+    # compounded curve is orders of magnitude below this margin); the rest are decided exactly.
+    near = float(threshold) / 100 - _FLOAT_MARGIN
     episodes = [
         episode
         for episode in series.drawdowns(curve.equity)
-        if depth_of(episode) * 100 > exact(threshold) and episode.overlaps(first, last, last)
+        if episode.overlaps(first, last, last) and episode.depth > near and depth_of(episode) * 100 > exact(threshold)
     ]
     incidents = [(dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"]), row) for row in log.get("rows", [])]
     span = f"{first.isoformat()}..{last.isoformat()}"
@@ -248,15 +254,15 @@ def _exact_depths(part: dict[str, Any], last: dt.date) -> Callable[[series.Episo
     known = [(dt.date.fromisoformat(day), exact(rest[0] if rest else value)) for day, value, *rest in part["points"]]
     known = [(day, value) for day, value in known if day <= last]
     if kind == "returns":
-        growth = {day: 1 + value for day, value in known}
+        days = [day for day, _ in known]
+        growth = [1 + value for _, value in known]
 
         def returns_depth(episode: series.Episode) -> Fraction:
             numerator, denominator = 1, 1
-            for day, factor in growth.items():
-                if episode.start < day <= episode.trough:
-                    # Multiply numerators and denominators apart: one gcd at the end, not one per day.
-                    numerator *= factor.numerator
-                    denominator *= factor.denominator
+            for factor in growth[bisect.bisect_right(days, episode.start) : bisect.bisect_right(days, episode.trough)]:
+                # Numerators and denominators apart: one gcd at the end, not one per day.
+                numerator *= factor.numerator
+                denominator *= factor.denominator
             return 1 - Fraction(numerator, denominator)
 
         return returns_depth
