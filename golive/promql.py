@@ -64,6 +64,10 @@ def bucket_quantile(q: float, buckets: Iterable[tuple[float, float]]) -> Quantil
     if q > 1:
         return Quantile(math.inf)
     ordered = sorted(buckets, key=lambda bucket: bucket[0])
+    if any(not math.isfinite(count) or count < 0 for _, count in ordered):
+        # A NaN, infinite or negative count is a broken exposition, not a distribution:
+        # no quantile, and an observation count the check reports as an error.
+        return Quantile(math.nan, observations=math.nan)
     if not ordered or not math.isinf(ordered[-1][0]) or ordered[-1][0] < 0:
         return Quantile(math.nan)
     merged = _coalesce(ordered)

@@ -39,6 +39,9 @@ def image_problems(image: dict[str, Any], sbom_folder: str, accepted_formats: li
             problems.append(f"invalid SBOM {'; '.join(sbom['problems'])}")
         elif sbom["format"] not in accepted_formats:
             problems.append(f"SBOM {name} is {sbom['format']}, accepted: {', '.join(accepted_formats)}")
+        elif not sbom.get("packages"):
+            # An SBOM of nothing answers "are we affected?" with a false no.
+            problems.append(f"SBOM {name} lists no package")
         elif digest not in sbom["subject_digests"]:
             named = ", ".join(sbom["subject_digests"]) or "no digest"
             problems.append(f"SBOM {name} describes {sbom['subject'] or '?'} ({named}), not this digest")

@@ -7,15 +7,22 @@ a `window_days` of 91 judges the 91 days up to and including that date. Data dat
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
+from golive.checks.exact import NotANumber, exact, percent, shown
 from golive.collectors import Evidence
 from golive.kpi import series
 from golive.model import Finding, Outcome, Status
+
+_FLOAT_MARGIN = 1e-6
 
 
 def _dataset(evidence: Evidence, name: str) -> dict[str, Any] | Outcome:
@@ -35,7 +42,7 @@ def _as_of_date(evidence: Evidence, ctx: JudgeContext) -> dt.date:
 def _curve(part: dict[str, Any], last: dt.date, window_days: int, max_age_days: int) -> tuple[series.Curve, dt.date] | Outcome:
     """The series up to `last` as an equity curve, if it reaches into the window and is fresh."""
     source = part["source"]
-    points = [(dt.date.fromisoformat(day), float(value)) for day, value in part["points"]]
+    points = [(dt.date.fromisoformat(day), float(value)) for day, value, *_ in part["points"]]
     known = [point for point in points if point[0] <= last]
     first = series.window_start(last, window_days)
     if not known:
@@ -76,6 +83,8 @@ def sharpe(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         return Outcome(Status.INSUFFICIENT, f"{part['source']}: {len(in_window)} daily returns in {span}, fewer than {minimum}")
     annualisation, risk_free, ddof = float(params["annualisation_days"]), float(params["risk_free_rate"]), int(params["ddof"])
     value = series.sharpe([daily for _, daily in in_window], annualisation, risk_free, ddof)
+    if value is not None and not math.isfinite(value):
+        return Outcome(Status.ERROR, f"{part['source']}: the Sharpe ratio of {span} is {value!r}, not a finite number (returns too large)")
     if value is None:
         return Outcome(
             Status.INSUFFICIENT, f"{part['source']}: the {len(in_window)} returns in {span} have no spread; the Sharpe ratio is undefined"
@@ -121,24 +130,25 @@ def hit_rate(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             f"{part['source']}: last trade closed {newest.isoformat()}, {age} days before --as-of (at most {params['max_age_days']})",
         )
     gross = part["pnl_basis"] == "gross"
-    net = [
-        trade["pnl"] - trade["fees"] if gross else trade["pnl"]
-        for trade, moment in known
-        if first <= moment.astimezone(zone).date() <= last
-    ]
+    in_window = [trade for trade, moment in known if first <= moment.astimezone(zone).date() <= last]
+    try:
+        # Net PnL from the ledger's decimal text: 0.3 - 0.1 - 0.2 is exactly 0, not a win.
+        net = [_exact_of(trade, "pnl") - _exact_of(trade, "fees") if gross else _exact_of(trade, "pnl") for trade in in_window]
+    except NotANumber as exc:
+        return Outcome(Status.ERROR, f"{part['source']}: {exc}")
     wins, total = series.hit_rate(net)
     minimum = int(params["min_trades"])
     if total < minimum:
         return Outcome(Status.INSUFFICIENT, f"{part['source']}: {total} closed trades in {span}, fewer than {minimum}")
-    rate = wins / total * 100
-    threshold = float(params["min_percent"])
+    rate = percent(wins, total)
+    threshold = params["min_percent"]
     basis = "PnL minus fees" if gross else "net PnL"
-    text = f"{wins}/{total} closed trades won ({rate:.1f} %, {basis} > 0) in {span}"
-    if rate > threshold:
-        outcome = Outcome.passed(f"{text} > {threshold:g} %")
+    text = f"{wins}/{total} closed trades won ({shown(rate, 1)} %, {basis} > 0) in {span}"
+    if rate > exact(threshold):
+        outcome = Outcome.passed(f"{text} > {threshold} %")
     else:
-        outcome = Outcome(Status.FAIL, f"{text}, not above {threshold:g} % ({part['source']})")
-    outcome.metrics = {"hit_rate_percent": round(rate, 2), "closed_trades": total}
+        outcome = Outcome(Status.FAIL, f"{text}, not above {threshold} % ({part['source']})")
+    outcome.metrics = {"hit_rate_percent": round(float(rate), 2), "closed_trades": total}
     return outcome
 
 
@@ -150,23 +160,30 @@ def explainability(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
         return part
     source, dated = part["source"], part["date"]
     max_age = int(params["max_age_days"])
+    # Ages compare exactly: whole days for a dated score, a timedelta for a timestamp.
     if len(dated) == len("YYYY-MM-DD"):
         last = _as_of_date(evidence, ctx)
-        age_days = float((last - dt.date.fromisoformat(dated)).days)
+        age: dt.timedelta = dt.timedelta(days=(last - dt.date.fromisoformat(dated)).days)
     else:
-        age_days = (ctx.as_of - dt.datetime.fromisoformat(dated)).total_seconds() / 86400
-    if age_days < 0:
+        age = ctx.as_of - dt.datetime.fromisoformat(dated)
+    if age < dt.timedelta(0):
         return Outcome(Status.INSUFFICIENT, f"{source}: score dated {dated}, after --as-of {ctx.as_of.isoformat()}")
-    if age_days > max_age:
-        return Outcome(Status.INSUFFICIENT, f"{source}: score dated {dated} is {age_days:.1f} days old (at most {max_age})")
-    score = float(part["score"]) / float(part["out_of"]) * 10
-    threshold = float(params["min_score"])
-    text = f"explainability {score:.1f}/10 dated {dated}"
-    if score >= threshold:
-        outcome = Outcome.passed(f"{text} >= {threshold:g}")
+    if age > dt.timedelta(days=max_age):
+        return Outcome(
+            Status.INSUFFICIENT, f"{source}: score dated {dated} is {age / dt.timedelta(days=1):.1f} days old (at most {max_age})"
+        )
+    try:
+        # Rescaled exactly from the recorded decimals: 85 out of 100 is 8.5/10, 4 of 5 is 8.
+        score = exact(part.get("score_exact", part["score"])) / exact(part.get("out_of_exact", part["out_of"])) * 10
+    except (NotANumber, ZeroDivisionError) as exc:
+        return Outcome(Status.ERROR, f"{source}: score {part.get('score')!r} out of {part.get('out_of')!r}: {exc}")
+    threshold = params["min_score"]
+    text = f"explainability {shown(score, 1)}/10 dated {dated}"
+    if score >= exact(threshold):
+        outcome = Outcome.passed(f"{text} >= {threshold}")
     else:
-        outcome = Outcome(Status.FAIL, f"{text}, below {threshold:g} ({source})")
-    outcome.metrics = {"explainability_score": round(score, 2)}
+        outcome = Outcome(Status.FAIL, f"{text}, below {threshold} ({source})")
+    outcome.metrics = {"explainability_score": round(float(score), 2)}
     return outcome
 
 
@@ -185,9 +202,20 @@ def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     if isinstance(built, Outcome):
         return built
     curve, first = built
-    threshold = float(params["max_unexplained_depth_percent"])
+    threshold = params["max_unexplained_depth_percent"]
+    try:
+        depth_of = _exact_depths(part, last)
+    except (NotANumber, series.SeriesError) as exc:
+        return Outcome(Status.ERROR, f"{part['source']}: {exc}")
+    # Episodes are found on the float curve; whether one is deeper than the threshold is
+    # decided on its exact depth from the recorded decimals (exactly 5 % is not deeper).
+    # The float depth only rules out episodes far below the threshold (float error in a
+    # compounded curve is orders of magnitude below this margin); the rest are decided exactly.
+    near = float(threshold) / 100 - _FLOAT_MARGIN
     episodes = [
-        episode for episode in series.drawdowns(curve.equity) if episode.depth * 100 > threshold and episode.overlaps(first, last, last)
+        episode
+        for episode in series.drawdowns(curve.equity)
+        if episode.overlaps(first, last, last) and episode.depth > near and depth_of(episode) * 100 > exact(threshold)
     ]
     incidents = [(dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"]), row) for row in log.get("rows", [])]
     span = f"{first.isoformat()}..{last.isoformat()}"
@@ -203,10 +231,57 @@ def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             Finding(f"drawdown:{episode.start.isoformat()}", Status.FAIL, f"unexplained drawdown {episode.describe()}: {where}")
         )
     if not episodes:
-        outcome = Outcome.passed(f"no drawdown deeper than {threshold:g} % in {span} ({part['source']})")
+        outcome = Outcome.passed(f"no drawdown deeper than {threshold} % in {span} ({part['source']})")
     else:
         outcome = Outcome.from_findings(
-            findings, f"{len(episodes)} drawdown(s) deeper than {threshold:g} % in {span}, each explained: " + "; ".join(explained)
+            findings, f"{len(episodes)} drawdown(s) deeper than {threshold} % in {span}, each explained: " + "; ".join(explained)
         )
     outcome.metrics = {"drawdowns_over_threshold": len(episodes), "unexplained_drawdowns": len(findings)}
     return outcome
+
+
+def _exact_of(trade: dict[str, Any], name: str) -> Fraction:
+    """A trade's pnl or fees from its recorded decimal text (the float for older evidence)."""
+    text = trade.get(f"{name}_exact")
+    return exact(text if text is not None else trade[name])
+
+
+def _exact_depths(part: dict[str, Any], last: dt.date) -> Callable[[series.Episode], Fraction]:
+    """A function giving an episode's exact depth, 1 - trough / peak, from the series'
+    recorded decimals: equity values as written, a PnL series summed onto the capital, a
+    returns series compounded over the days after the peak up to the trough."""
+    kind = part["kind"]
+    known = [(dt.date.fromisoformat(day), exact(rest[0] if rest else value)) for day, value, *rest in part["points"]]
+    known = [(day, value) for day, value in known if day <= last]
+    if kind == "returns":
+        days = [day for day, _ in known]
+        growth = [1 + value for _, value in known]
+
+        def returns_depth(episode: series.Episode) -> Fraction:
+            numerator, denominator = 1, 1
+            for factor in growth[bisect.bisect_right(days, episode.start) : bisect.bisect_right(days, episode.trough)]:
+                # Numerators and denominators apart: one gcd at the end, not one per day.
+                numerator *= factor.numerator
+                denominator *= factor.denominator
+            return 1 - Fraction(numerator, denominator)
+
+        return returns_depth
+    if kind == "pnl":
+        capital = part.get("capital")
+        if capital is None:
+            raise series.SeriesError("a PnL series needs a positive starting capital (sources.kpi.capital)")
+        value = exact(capital)
+        equity = {known[0][0] - dt.timedelta(days=1): value} if known else {}
+        for day, pnl in known:
+            value += pnl
+            equity[day] = value
+    else:
+        equity = dict(known)
+
+    def equity_depth(episode: series.Episode) -> Fraction:
+        peak, trough = equity.get(episode.start), equity.get(episode.trough)
+        if peak is None or trough is None or peak <= 0:
+            raise series.SeriesError(f"no recorded equity for the episode from {episode.start.isoformat()}")
+        return 1 - trough / peak
+
+    return equity_depth

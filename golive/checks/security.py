@@ -52,6 +52,9 @@ def usable_reports(
         if report.get("error"):
             gaps.add(Status.ERROR, report["error"])
             continue
+        if report.get("date_problem") and not report.get("live"):
+            gaps.add(Status(report["date_problem"]["status"]), report["date_problem"]["detail"])
+            continue
         problem = None if report.get("live") else age_problem(report, as_of, max_age_days)
         if problem:
             gaps.add(Status.INSUFFICIENT, f"{report['file']}: {problem}")
@@ -168,12 +171,18 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
 # ------------------------------------------------------------------------------ Trivy + Bandit
 
 
+# Trivy's word for a vulnerability no database has scored yet: it could be critical.
+UNSCORED = "UNKNOWN"
+
+
 def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[list[Finding], int]:
+    """A FAIL finding per blocking vulnerability, an INSUFFICIENT one per unscored
+    (UNKNOWN) one unless UNKNOWN itself is blocking, and the count of the others."""
     merged: dict[str, dict[str, Any]] = {}
     others = 0
     for report in reports:
         for vuln in report["vulnerabilities"]:
-            if vuln["severity"] not in blocking:
+            if vuln["severity"] not in blocking and vuln["severity"] != UNSCORED:
                 others += 1
                 continue
             key = f"{vuln['id']}@{vuln['package']}"
@@ -183,7 +192,11 @@ def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[l
     for key, vuln in sorted(merged.items()):
         fixed = f"fixed in {vuln['fixed']}" if vuln["fixed"] else "no fix released"
         where = ", ".join(sorted(vuln["targets"]))
-        findings.append(Finding(key, Status.FAIL, f"{key} {vuln['severity']}: {vuln['package']} {vuln['installed']} ({fixed}) in {where}"))
+        if vuln["severity"] in blocking:
+            status, label = Status.FAIL, vuln["severity"]
+        else:
+            status, label = Status.INSUFFICIENT, "severity UNKNOWN (unscored: it may be critical; review and waive, or rescan)"
+        findings.append(Finding(key, status, f"{key} {label}: {vuln['package']} {vuln['installed']} ({fixed}) in {where}"))
     return findings, others
 
 
@@ -233,7 +246,12 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     # A scanner the policy does not require is neither judged nor mentioned.
     trivy = usable_reports("trivy", "Trivy", evidence.data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
     bandit = usable_reports("bandit", "Bandit", evidence.data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
+    for report in trivy:
+        if not report.get("targets", [None]):
+            gaps.add(Status.INSUFFICIENT, f"{report['file']}: Trivy scanned no target, so it proves nothing about vulnerabilities")
     for report in bandit:
+        if report.get("loc") == 0:
+            gaps.add(Status.INSUFFICIENT, f"{report['file']}: Bandit scanned 0 lines of code, so it proves nothing")
         for problem in report["errors"]:
             gaps.add(Status.ERROR, f"{report['file']}: bandit could not scan {problem}")
     cves, other_vulns = trivy_findings(trivy, blocking)

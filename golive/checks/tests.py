@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from fractions import Fraction
 from typing import Any
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
+from golive.checks.exact import NotANumber, exact, is_finite, percent, shown
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status
 from golive.testevidence import parse_timestamp
+from golive.testevidence.junit import NO_CHROMIUM_MARKER
 
 SUITE_OF = {"tests.unit": "unit", "tests.integration": "integration", "tests.performance": "performance", "tests.e2e": "e2e"}
-# The documented way a Playwright run records "this machine has no Chromium": a skipped
-# testcase whose reason contains this marker (test.skip(!chromium, "no-chromium: ...")).
-NO_CHROMIUM_MARKER = "no-chromium:"
 _MIN_SHA = 7
 
 
@@ -85,6 +85,9 @@ def _trusted(files: list[dict[str, Any]], command: dict[str, Any] | None, what: 
         path, report = entry["path"], entry["report"]
         mtime = parse_timestamp(entry["mtime"])
         if started is None:
+            problem = report.get("timestamp_problem")
+            if problem:
+                raise _Distrust(Outcome(Status(problem["status"]), problem["detail"]))
             _fresh(path, parse_timestamp(report.get("timestamp")), mtime, item, ctx)
         elif mtime is None or mtime < started.replace(microsecond=0):
             # A leftover from an earlier run; whatever golive ran this time did not write it.
@@ -119,7 +122,9 @@ def _fresh(path: str, inner: dt.datetime | None, mtime: dt.datetime | None, item
             Outcome(Status.INSUFFICIENT, f"{path} is dated {moment.isoformat()} ({origin}), after --as-of {ctx.as_of.isoformat()}")
         )
     age = ctx.as_of - moment
-    if age > dt.timedelta(hours=float(item.params["max_age_hours"])):
+    # Ages compare exactly: microseconds against the limit's decimal text.
+    limit_us = exact(item.params["max_age_hours"]) * 3600 * 1_000_000
+    if age // dt.timedelta(microseconds=1) > limit_us:
         hours = age.total_seconds() / 3600
         raise _Distrust(
             Outcome(Status.INSUFFICIENT, f"{path} is {hours:.1f} h old ({origin}); at most {item.params['max_age_hours']} h allowed")
@@ -134,11 +139,12 @@ def _suite(evidence: Evidence, name: str) -> dict[str, Any]:
 
 
 def _totals(files: list[dict[str, Any]]) -> dict[str, Any]:
-    totals: dict[str, Any] = {"tests": 0, "passed": 0, "failures": 0, "errors": 0, "skipped": 0, "failed": [], "skips": []}
+    counters = ("tests", "passed", "failures", "errors", "skipped", "skipped_no_chromium")
+    totals: dict[str, Any] = {**dict.fromkeys(counters, 0), "failed": [], "skips": []}
     for entry in files:
         report = entry["report"]
-        for key in ("tests", "passed", "failures", "errors", "skipped"):
-            totals[key] += report[key]
+        for key in counters:
+            totals[key] += report.get(key, 0)
         totals["failed"] += [{**case, "path": entry["path"]} for case in report["failed"]]
         totals["skips"] += [{**case, "path": entry["path"]} for case in report["skips"]]
     return totals
@@ -206,19 +212,23 @@ def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
         )
     # A perf suite that ran no test proved nothing, whatever the latency says.
     suite = _junit_outcome(_totals(entry["files"]), 1, _names(entry["files"]), [])
-    limit, minimum = float(item.params["max_p99_ms"]), int(item.params["min_samples"])
+    limit, minimum = exact(item.params["max_p99_ms"]), int(item.params["min_samples"])
     findings = list(suite.findings)
     measured: list[str] = []
     worst_p99: list[float] = []
     for file in latency["files"] if latency else []:
         for name, stats in file["report"]["series"].items():
             key, where = f"perf:{name}", f"{name} ({file['path']})"
-            if stats["count"] < minimum or stats["p99_ms"] is None:
+            if stats["count"] < minimum or stats.get("p99_exact") is None:
                 note = f"; {stats['note']}" if stats.get("note") else ""
                 findings.append(Finding(key, Status.INSUFFICIENT, f"{where}: {stats['count']} samples, at least {minimum} needed{note}"))
-            elif stats["p99_ms"] >= limit:
+            elif exact(stats["p99_exact"]) >= limit:
                 findings.append(
-                    Finding(key, Status.FAIL, f"{where}: P99 {stats['p99_ms']:g} ms >= {limit:g} ms over {stats['count']} samples")
+                    Finding(
+                        key,
+                        Status.FAIL,
+                        f"{where}: P99 {stats['p99_exact']} ms >= {item.params['max_p99_ms']} ms over {stats['count']} samples",
+                    )
                 )
                 worst_p99.append(float(stats["p99_ms"]))
             else:
@@ -236,7 +246,9 @@ def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
         return Outcome(Status.INSUFFICIENT, f"no latency series in {_names(latency['files']) if latency else 'any source'}")
     if suite.own is not Status.PASS:
         return Outcome(suite.own, suite.summary, findings)
-    outcome = Outcome.from_findings(findings, f"{'; '.join(measured)} (< {limit:g} ms); suite: {suite.summary}; " + "; ".join(notes))
+    outcome = Outcome.from_findings(
+        findings, f"{'; '.join(measured)} (< {item.params['max_p99_ms']} ms); suite: {suite.summary}; " + "; ".join(notes)
+    )
     if worst_p99:
         outcome.metrics = {"p99_ms": max(worst_p99)}
     return outcome
@@ -251,21 +263,31 @@ def _live_latency(ctx: JudgeContext) -> dict[str, Any] | None:
     return latency if isinstance(latency, dict) else None
 
 
-def _judge_live(latency: dict[str, Any], limit_ms: float, minimum: int) -> tuple[Finding | None, str, float | None]:
+def _judge_live(latency: dict[str, Any], limit_ms: Fraction, minimum: int) -> tuple[Finding | None, str, float | None]:
     """(finding, measured text, P99 in ms) for the live histogram; a quantile in the +Inf
-    bucket or too few requests proves nothing either way."""
+    bucket or too few requests proves nothing either way. The quantile is interpolated
+    (histogram_quantile), so it is a float, compared only once it is finite."""
     key, name = "perf:live", f"live {latency.get('histogram', 'request_duration')} histogram"
     if latency.get("error"):
         return Finding(key, Status.ERROR, f"{name}: {latency['error']}"), "", None
     window = f"over {latency['window_seconds']:g} s" if latency.get("window_seconds") else "since the service started"
-    requests = int(latency.get("requests") or 0)
+    requests_raw = latency.get("requests")
+    if requests_raw is not None and not is_finite(requests_raw):
+        return Finding(key, Status.ERROR, f"{name}: request count {requests_raw!r} is not a finite number"), "", None
+    requests = int(requests_raw or 0)
     if requests < minimum:
         return Finding(key, Status.INSUFFICIENT, f"{name}: {requests} requests {window}, at least {minimum} needed"), "", None
     if latency.get("in_inf_bucket") or latency.get("p99_seconds") is None:
         return Finding(key, Status.INSUFFICIENT, f"{name}: P99 lies in the +Inf bucket ({requests} requests {window}): unbounded"), "", None
+    if not is_finite(latency["p99_seconds"]) or latency["p99_seconds"] < 0:
+        return Finding(key, Status.ERROR, f"{name}: P99 {latency['p99_seconds']!r} s is not a finite non-negative number"), "", None
     p99_ms = float(latency["p99_seconds"]) * 1000
     if p99_ms >= limit_ms:
-        return Finding(key, Status.FAIL, f"{name}: P99 {p99_ms:.1f} ms >= {limit_ms:g} ms ({requests} requests {window})"), "", p99_ms
+        return (
+            Finding(key, Status.FAIL, f"{name}: P99 {p99_ms:.1f} ms >= {float(limit_ms):g} ms ({requests} requests {window})"),
+            "",
+            p99_ms,
+        )
     return None, f"{name} P99 {p99_ms:.1f} ms over {requests} requests {window}", p99_ms
 
 
@@ -279,18 +301,28 @@ def e2e(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     totals = _totals(entry["files"])
     names = _names(entry["files"])
     executed = totals["tests"] - totals["skipped"]
-    if executed == 0 and not totals["failed"] and totals["skips"]:
-        documented = [skip for skip in totals["skips"] if NO_CHROMIUM_MARKER in skip["reason"].lower()]
-        if documented:
-            reason = f"{documented[0]['reason']} ({documented[0]['path']})"
-            if item.params["allow_skip_without_chromium"]:
-                return Outcome(Status.SKIP, f"documented skip: {reason}")
-            return Outcome(Status.INSUFFICIENT, f"e2e skipped for lack of Chromium ({reason}) and the checklist does not allow that skip")
-        return Outcome(Status.INSUFFICIENT, f"every e2e test in {names} was skipped without the documented '{NO_CHROMIUM_MARKER}' reason")
+    bad = totals["failures"] + totals["errors"]
+    if executed == 0 and bad == 0 and totals["skipped"] > 0:
+        skipped, documented = totals["skipped"], totals["skipped_no_chromium"]
+        if documented < skipped:
+            # "Every test skipped for lack of Chromium": one documented skip among others proves nothing.
+            return Outcome(
+                Status.INSUFFICIENT,
+                f"{skipped - documented} of {skipped} skipped e2e test(s) in {names} lack the documented '{NO_CHROMIUM_MARKER}' reason",
+            )
+        first = next((skip for skip in totals["skips"] if NO_CHROMIUM_MARKER in skip["reason"].lower()), None)
+        reason = f"{first['reason']} ({first['path']})" if first else f"{skipped} test(s) in {names}"
+        if item.params["allow_skip_without_chromium"]:
+            return Outcome(Status.SKIP, f"documented skip of all {skipped} test(s): {reason}")
+        return Outcome(Status.INSUFFICIENT, f"e2e skipped for lack of Chromium ({reason}) and the checklist does not allow that skip")
     if executed == 0:
         return Outcome(Status.INSUFFICIENT, f"no e2e test ran in {names}")
-    counts = f"{totals['passed']} passed, {totals['failures'] + totals['errors']} failed, {totals['skipped']} skipped in {names}"
-    return Outcome.from_findings(_failure_findings(totals), "; ".join([counts, *notes]))
+    counts = f"{totals['passed']} passed, {bad} failed, {totals['skipped']} skipped in {names}"
+    findings = _failure_findings(totals)
+    if bad > len(findings):
+        # More failures than the report listing kept: waiving the listed ones must not pass the rest.
+        return Outcome(Status.FAIL, f"{bad} failed/errored e2e tests, {bad - len(findings)} not listed ({counts})", findings)
+    return Outcome.from_findings(findings, "; ".join([counts, *notes]))
 
 
 def _single(evidence: Evidence, what: str, item: ItemSpec, ctx: JudgeContext) -> tuple[dict[str, Any], list[str]]:
@@ -318,6 +350,12 @@ def load(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     if orders["sent"] == 0:
         return Outcome(Status.INSUFFICIENT, f"{path}: no order was sent")
     params = item.params
+    try:
+        p99 = exact(latency.get("p99_exact", latency["p99_ms"]))
+    except NotANumber as exc:
+        return Outcome(Status.ERROR, f"{path}: latency P99: {exc}")
+    # Exact: failed / sent against the limit's decimal text (1 of 100 is exactly 0.01).
+    error_rate = Fraction(orders["failed"], orders["sent"])
     findings = []
     if users["active"] < int(params["min_users"]):
         findings.append(
@@ -329,19 +367,21 @@ def load(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         )
     if orders["sent"] < int(params["min_orders"]):
         findings.append(Finding("load:orders", Status.FAIL, f"{orders['sent']} orders sent; {params['min_orders']} required"))
-    if report["error_rate"] > float(params["max_error_rate"]):
+    rate_text = f"{shown(error_rate * 100, 3)} %"
+    if error_rate > exact(params["max_error_rate"]):
         findings.append(
             Finding(
                 "load:error_rate",
                 Status.FAIL,
-                f"error rate {report['error_rate']:.2%} ({orders['failed']} of {orders['sent']} failed) > {float(params['max_error_rate']):.2%}",
+                f"error rate {rate_text} ({orders['failed']} of {orders['sent']} failed) > {params['max_error_rate']} ({shown(exact(params['max_error_rate']) * 100, 3)} %)",
             )
         )
-    if latency["p99_ms"] > float(params["max_p99_ms"]):
-        findings.append(Finding("load:p99", Status.FAIL, f"P99 {latency['p99_ms']:g} ms > {params['max_p99_ms']} ms"))
+    p99_text = latency.get("p99_exact") or f"{latency['p99_ms']:g}"
+    if p99 > exact(params["max_p99_ms"]):
+        findings.append(Finding("load:p99", Status.FAIL, f"P99 {p99_text} ms > {params['max_p99_ms']} ms"))
     summary = (
         f"{users['active']} users, {orders['sent']} orders ({orders['accepted']} accepted, {orders['rejected']} rejected, "
-        f"{orders['failed']} failed), error rate {report['error_rate']:.2%}, P99 {latency['p99_ms']:g} ms ({path}); " + "; ".join(notes)
+        f"{orders['failed']} failed), error rate {rate_text}, P99 {p99_text} ms ({path}); " + "; ".join(notes)
     )
     outcome = Outcome.from_findings(findings, summary)
     if findings:
@@ -356,13 +396,32 @@ def coverage(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     except _Distrust as distrust:
         return distrust.outcome
     report, path = file["report"], file["path"]
-    minimum = float(item.params["min_percent"])
-    figure = f"{report['percent']:g} % line coverage over {report['modules']} modules ({path}, {report['format']})"
-    if report["percent"] >= minimum:
+    measured = coverage_fraction(report)
+    if measured is None:
+        return Outcome(
+            Status.INSUFFICIENT,
+            f"{path}: the report measured no line (0 statements), whatever rate it states; coverage of nothing proves nothing",
+        )
+    threshold = exact(item.params["min_percent"])
+    figure = f"{shown(measured)} % line coverage over {report['modules']} modules ({path}, {report['format']})"
+    if measured >= threshold:
         return Outcome(Status.PASS, "; ".join([figure, *notes]))
     weakest = report["weakest"][: int(item.params["weakest_modules"])]
     named = ", ".join(f"{module['name']} {module['percent']:g} %" for module in weakest)
-    return Outcome(Status.WARN, f"{figure} is below {minimum:g} %; weakest: {named}")
+    return Outcome(Status.WARN, f"{figure} is below {item.params['min_percent']} %; weakest: {named}")
+
+
+def coverage_fraction(report: dict[str, Any]) -> Fraction | None:
+    """Line coverage in percent, exactly: covered / valid line counts, else the report's own
+    line-rate decimal text; None when the report measured no line."""
+    valid, covered = report.get("lines_valid"), report.get("lines_covered")
+    if valid == 0:
+        return None
+    if report.get("line_rate") is not None:
+        return exact(report["line_rate"]) * 100
+    if isinstance(valid, int) and isinstance(covered, int):
+        return percent(covered, valid)
+    return None
 
 
 def _names(files: list[dict[str, Any]]) -> str:

@@ -128,7 +128,9 @@ def from_metadata(meta: Path) -> dict[str, Any]:
             moment = dt.datetime.fromisoformat(str(exported).replace("Z", "+00:00"))
         except ValueError:
             raise ReportError(f"{meta}: exported_at {exported!r} is not ISO-8601") from None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        if moment.tzinfo is None:
+            # Near midnight the zone decides the export's day, hence its week and quarter.
+            raise ReportError(f"{meta}: exported_at {exported!r} has no UTC offset (write e.g. {moment.isoformat()}Z)")
     period = data.get("period")
     result: dict[str, Any] = {"kind": kind, "period": None, "date": moment.astimezone(dt.UTC).date().isoformat() if moment else None}
     if kind == "quarterly":

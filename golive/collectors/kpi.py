@@ -129,7 +129,8 @@ def _returns(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> dict
     except LoadError as exc:
         result["error"] = str(exc)
         return result
-    result["points"] = [[day.isoformat(), value] for day, value in points]
+    # [date, value, the value's decimal text]: the text is what drawdown depths are computed from.
+    result["points"] = [[day.isoformat(), value, text] for day, value, text in points]
     return result
 
 
@@ -191,7 +192,7 @@ def _charts(ctx: CollectContext, data: dict[str, Any], zone: ZoneInfo) -> list[s
         from golive.kpi import charts, series
 
         last = ctx.as_of.astimezone(zone).date()
-        points = [(dt.date.fromisoformat(day), float(value)) for day, value in returns["points"]]
+        points = [(dt.date.fromisoformat(day), float(value)) for day, value, *_ in returns["points"]]
         curve = series.curve(returns["kind"], [point for point in points if point[0] <= last], returns["capital"])
         folder = ctx.evidence_dir / ctx.source
         folder.mkdir(parents=True, exist_ok=True)

@@ -89,7 +89,7 @@ def ingest(path: Path, parse: Any) -> dict[str, Any]:
     except ReportError as exc:
         return {"file": str(path), "error": str(exc)}
     report["file"] = str(path)
-    if not report.get("generated"):
+    if not report.get("generated") and not report.get("date_problem"):
         # Old Trivy reports carry no date; the file's time is the only one there is, and the check says so.
         report["generated"] = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat()
         report["date_origin"] = "file modification time"
@@ -189,7 +189,7 @@ def _zap_date(created: Any, generated: Any) -> str | None:
     """ZAP 2.12+ writes an ISO `created`; older ones only `generated` like 'Tue, 9 Jan 2024 12:25:17' (UTC)."""
     if isinstance(created, str) and created:
         moment = _iso(created)
-        if moment:
+        if moment and moment.tzinfo is not None:
             return moment.isoformat()
     if isinstance(generated, str) and generated:
         try:
@@ -204,13 +204,28 @@ def _iso(text: str) -> dt.datetime | None:
     # Go writes nanoseconds; Python takes at most microseconds.
     if "." in text:
         head, _, tail = text.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        # Only the fraction's own digits: an offset's digits (+02:00) are not part of it.
+        digits = tail[: len(tail) - len(tail.lstrip("0123456789"))]
         text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    # Without an offset the moment is ambiguous; callers report that rather than guess a zone.
+    return moment
+
+
+def _report_date(path: Path, field: str, value: Any) -> tuple[str | None, dict[str, str] | None]:
+    """(ISO date, None) from a report's own date field; (None, problem) when that field is
+    present but not ISO-8601 (error) or has no UTC offset (insufficient)."""
+    if value is None:
+        return None, None
+    moment = _iso(value) if isinstance(value, str) else None
+    if moment is None:
+        return None, {"status": "error", "detail": f"{path}: {field} {str(value)[:40]!r} is not an ISO-8601 timestamp"}
+    if moment.tzinfo is None:
+        return None, {"status": "insufficient", "detail": f"{path}: {field} {str(value)[:40]!r} has no UTC offset, so its age is unknown"}
+    return moment.isoformat(), None
 
 
 # ------------------------------------------------------------------------------ Trivy
@@ -219,13 +234,15 @@ def _iso(text: str) -> dt.datetime | None:
 def parse_trivy(path: Path, content: bytes) -> dict[str, Any]:
     """Trivy JSON: the SchemaVersion 2 object or the pre-0.20 bare array of results."""
     data = load_json(path, content)
+    date_problem: dict[str, str] | None = None
+    created: str | None = None
     if isinstance(data, list):
-        shape, results, created, artifact = "legacy", data, None, ""
+        shape, results, artifact = "legacy", data, ""
     elif isinstance(data, dict) and ("Results" in data or "SchemaVersion" in data):
         if data.get("SchemaVersion") not in (None, 2):
             raise ReportError(f"{path}: Trivy SchemaVersion {data.get('SchemaVersion')!r} is not supported (2 is)")
         shape, results, artifact = "v2", data.get("Results") or [], str(data.get("ArtifactName") or "")
-        created = _iso(data["CreatedAt"]) if isinstance(data.get("CreatedAt"), str) else None
+        created, date_problem = _report_date(path, "CreatedAt", data.get("CreatedAt"))
     else:
         raise ReportError(f"{path}: not a Trivy JSON report (an object with Results, or a list of results)")
     if not isinstance(results, list):
@@ -262,7 +279,8 @@ def parse_trivy(path: Path, content: bytes) -> dict[str, Any]:
     return {
         "shape": shape,
         "artifact": artifact,
-        "generated": created.isoformat() if created else None,
+        "generated": created,
+        "date_problem": date_problem,
         "date_origin": "report",
         "targets": targets,
         "vulnerabilities": vulnerabilities,
@@ -298,12 +316,15 @@ def parse_bandit(path: Path, content: bytes) -> dict[str, Any]:
         f"{_relative(str(entry.get('filename', '?')))}: {entry.get('reason', 'error')}" if isinstance(entry, dict) else str(entry)
         for entry in (data.get("errors") or [])
     ]
-    generated = _iso(data["generated_at"]) if isinstance(data.get("generated_at"), str) else None
+    generated, date_problem = _report_date(path, "generated_at", data.get("generated_at"))
     return {
-        "generated": generated.isoformat() if generated else None,
+        "generated": generated,
+        "date_problem": date_problem,
         "date_origin": "report",
         "results": results,
         "nosec": _count(totals.get("nosec")),
+        # Lines of code scanned: 0 means the run looked at nothing (None: not reported).
+        "loc": _count(totals.get("loc")),
         "skipped_tests": _count(totals.get("skipped_tests")),
         "errors": errors,
     }

@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,7 +67,8 @@ def read_table(spec: str, resolve: Resolve, table: str, columns: list[str], opti
         return _read_csv(spec, text, columns, optional)
     if suffix == ".json":
         try:
-            data = json.loads(text)
+            # Decimal keeps each number's own text, so ratios and depths compare exactly.
+            data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise LoadError(f"{spec} line {exc.lineno}: invalid JSON: {exc.msg}") from None
     else:
@@ -233,6 +234,19 @@ def number(row: Row, column: str) -> float:
     return result
 
 
+def exact_text(row: Row, column: str) -> str:
+    """The finite number in `column` as decimal text (its own digits for text and Decimal
+    values, the shortest round-trip text for a float), checked like `number`."""
+    number(row, column)
+    value = row.values[column]
+    if isinstance(value, int | float):
+        return str(Decimal(str(value)))
+    try:
+        return str(Decimal(str(value).strip()))
+    except InvalidOperation:
+        raise LoadError(f"{row.where}: column {column!r} is {value!r}, not a decimal number") from None
+
+
 def moment(row: Row, column: str, zone: ZoneInfo) -> dt.datetime | dt.date:
     """A date (kept as a date) or a timestamp (naive ones are in `zone`), from `column`."""
     value = row.values.get(column)
@@ -269,11 +283,12 @@ def timestamp(row: Row, column: str, zone: ZoneInfo) -> dt.datetime:
 # --------------------------------------------------------------------------- datasets
 
 
-def series(table: Table, date_column: str, value_column: str, zone: ZoneInfo, kind: str) -> list[tuple[dt.date, float]]:
-    """A daily series with ascending, unique dates and finite values; returns above -100 %, equity above 0."""
+def series(table: Table, date_column: str, value_column: str, zone: ZoneInfo, kind: str) -> list[tuple[dt.date, float, str]]:
+    """A daily series with ascending, unique dates and finite values (each also as its
+    decimal text); returns above -100 %, equity above 0."""
     if not table.rows:
         raise LoadError(f"{table.source}: no rows")
-    points: list[tuple[dt.date, float]] = []
+    points: list[tuple[dt.date, float, str]] = []
     previous: tuple[dt.date, str] | None = None
     for row in table.rows:
         when = day(row, date_column, zone)
@@ -285,11 +300,12 @@ def series(table: Table, date_column: str, value_column: str, zone: ZoneInfo, ki
                 raise LoadError(
                     f"{row.where}: date {when.isoformat()} comes after {previous[0].isoformat()} ({previous[1]}); dates must ascend"
                 )
-        if kind == "returns" and value <= -1:
+        text = exact_text(row, value_column)
+        if kind == "returns" and Decimal(text) <= -1:
             raise LoadError(f"{row.where}: return {value:g} is a loss of 100 % or more")
-        if kind == "equity" and value <= 0:
+        if kind == "equity" and Decimal(text) <= 0:
             raise LoadError(f"{row.where}: equity {value:g} is not positive")
-        points.append((when, value))
+        points.append((when, value, text))
         previous = (when, row.where)
     return points
 
@@ -312,14 +328,17 @@ def trades(table: Table, columns: dict[str, str], zone: ZoneInfo, pnl_basis: str
             open_count += 1
             continue
         fees: float | None = None
+        fees_exact: str | None = None
         if row.values.get(columns["fees"]) is not None or pnl_basis == "gross":
-            fees = number(row, columns["fees"])
+            fees, fees_exact = number(row, columns["fees"]), exact_text(row, columns["fees"])
         closed.append(
             {
                 "id": ident,
                 "closed_at": timestamp(row, columns["closed_at"], zone).isoformat(),
                 "pnl": number(row, columns["pnl"]),
                 "fees": fees,
+                "pnl_exact": exact_text(row, columns["pnl"]),
+                "fees_exact": fees_exact,
                 "where": row.where,
             }
         )
@@ -366,17 +385,20 @@ def explainability(spec: str, resolve: Resolve, zone: ZoneInfo, timeout: float) 
     else:
         text = _read_text(spec, resolve(spec))
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise LoadError(f"{spec} line {exc.lineno}: invalid JSON: {exc.msg}") from None
     if not isinstance(data, dict):
         raise LoadError(f"{spec}: expected a JSON object with score and date")
     row = Row(spec, data)
-    score = number(row, "score")
-    out_of = number(row, "out_of") if data.get("out_of") is not None else 10.0
-    if out_of <= 0 or not 0 <= score <= out_of:
-        raise LoadError(f"{spec}: score {score:g} is not within 0..{out_of:g}")
+    score, score_exact = number(row, "score"), exact_text(row, "score")
+    if data.get("out_of") is not None:
+        out_of, out_of_exact = number(row, "out_of"), exact_text(row, "out_of")
+    else:
+        out_of, out_of_exact = 10.0, "10"
+    if Decimal(out_of_exact) <= 0 or not 0 <= Decimal(score_exact) <= Decimal(out_of_exact):
+        raise LoadError(f"{spec}: score {score_exact} is not within 0..{out_of_exact}")
     when = moment(row, "date", zone)
     # A bare date stays a date: the check compares it with --as-of's date in the configured zone.
     dated = when.astimezone(dt.UTC).isoformat() if isinstance(when, dt.datetime) else when.isoformat()
-    return {"score": score, "out_of": out_of, "date": dated}
+    return {"score": score, "out_of": out_of, "score_exact": score_exact, "out_of_exact": out_of_exact, "date": dated}

@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 Point = tuple[dt.date, float]
 KINDS = ("returns", "equity", "pnl")
@@ -151,6 +152,6 @@ def drawdowns(equity: Sequence[Point]) -> list[Episode]:
     return episodes
 
 
-def hit_rate(net_pnls: Sequence[float]) -> tuple[int, int]:
+def hit_rate(net_pnls: Sequence[float | Fraction]) -> tuple[int, int]:
     """(winning, total) closed trades; a trade wins when its net PnL is above zero."""
     return sum(1 for pnl in net_pnls if pnl > 0), len(net_pnls)

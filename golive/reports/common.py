@@ -140,3 +140,42 @@ def changes_since_last_go(document: Document) -> tuple[str, list[str]] | None:
     lines += [f"{item}: new item" for item in changes["added"]]
     lines += [f"{item}: no longer judged" for item in changes["removed"]]
     return heading, lines or ["no change"]
+
+
+def notices(document: Document) -> list[str]:
+    """What a reader must know before any item: a partial run, unsigned waivers counting.
+
+    Every format prints these first, so no report of such a result reads like a full one."""
+    lines = []
+    partial = document.get("partial")
+    if partial:
+        chosen = "; ".join(
+            part
+            for part in (
+                f"--only {','.join(partial['only'])}" if partial["only"] else "",
+                f"--skip {','.join(partial['skip'])}" if partial["skip"] else "",
+            )
+            if part
+        )
+        lines.append(
+            f"PARTIAL RUN ({chosen}): {len(partial['not_judged'])} item(s) were not judged. "
+            "A partial result is never a GO, and golive sign and golive verify refuse it."
+        )
+    if document["decision"].get("unsigned_waivers_allowed"):
+        lines.append(
+            "UNSIGNED WAIVERS COUNT in this environment (waivers.unsigned: allow): a waiver here may carry no approver's signature."
+        )
+    return [one_line(line) for line in lines]
+
+
+def signer_text(document: Document, role: str | None) -> str:
+    """Who signed `role` (key fingerprint and its allowed_signers comment), when `golive report`
+    or `golive verify` found and verified the signature files beside the result."""
+    signatures = document.get("signatures") or {}
+    entry = signatures.get(role or "") if role else None
+    if not entry:
+        return ""
+    if not entry.get("valid"):
+        return one_line(f"not signed: {entry.get('reason', '')}")
+    comment = f" ({entry['comment']})" if entry.get("comment") else ""
+    return one_line(f"signed by {entry.get('fingerprint', '')}{comment}")

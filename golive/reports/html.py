@@ -24,8 +24,10 @@ from golive.reports.common import (
     grouped,
     host_items,
     is_decision,
+    notices,
     one_line,
     release_fields,
+    signer_text,
     status_text,
     waiver_text,
     waivers_in_effect,
@@ -92,6 +94,7 @@ def render(document: Document, assets: Assets | None = None) -> str:
         f"<h1>{_e(verdict)}</h1>",
         f"<p>environment {_e(document['environment'])} · as of {_e(document['as_of'])} · golive {_e(document['golive_version'])}</p>",
         "</header>",
+        *(f'<p class="notice"><strong>{_e(notice)}</strong></p>' for notice in notices(document)),
         "<main>",
         *_release(document),
         *_counts(document),
@@ -218,7 +221,7 @@ def _sections(document: Document, assets: Assets | None) -> list[str]:
         if not judged:
             continue
         parts.append("<table><thead><tr><th>Status</th><th>Item</th><th>Title</th><th>Summary</th><th>Fix</th></tr></thead><tbody>")
-        parts.extend(_row(item, assets) for item in judged)
+        parts.extend(_row(item, assets, document) for item in judged)
         parts.append("</tbody></table>")
     return parts
 
@@ -235,7 +238,7 @@ def _charts(paths: list[str], assets: Assets | None) -> list[str]:
     return embedded
 
 
-def _row(item: dict[str, Any], assets: Assets | None) -> str:
+def _row(item: dict[str, Any], assets: Assets | None, document: Document) -> str:
     details: list[str] = []
     if item.get("waiver"):
         details.append(f"<li>{_e(status_text(item))}: {_e(waiver_text(item['waiver']))}</li>")
@@ -254,7 +257,8 @@ def _row(item: dict[str, Any], assets: Assets | None) -> str:
         links = ", ".join(_link(path) for path in item["evidence"])
         details.append(f'<li class="note">evidence: {links}</li>')
         details.extend(_charts(item["evidence"], assets))
-    summary = _e(one_line(item["summary"])) + (f'<ul class="sub">{"".join(details)}</ul>' if details else "")
+    signer = signer_text(document, item["params"].get("role")) if item.get("signoff") else ""
+    summary = _e(signer or one_line(item["summary"])) + (f'<ul class="sub">{"".join(details)}</ul>' if details else "")
     advisory = ' <span class="note">(advisory)</span>' if item["severity"] != "blocker" else ""
     fix = _md(one_line(item["fix"])) if item["status"] in NEEDS_FIX else ""
     row_class = "attention" if item["status"] in NEEDS_FIX else "ok"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from golive.reports import Assets, Document, register
-from golive.reports.common import grouped, is_decision, one_line, waiver_text
+from golive.reports.common import grouped, is_decision, notices, one_line, waiver_text
 
 FAILURE_STATUSES = frozenset({"fail", "insufficient", "pending"})
 SKIPPED_STATUSES = frozenset({"skip", "waived"})
@@ -134,6 +134,7 @@ def _properties(suite: ET.Element, document: Document) -> None:
         "golive.digest": document["digest"],
         "golive.release.commit": document["release"].get("commit") or "",
     }
+    values.update({f"golive.notice.{index}": notice for index, notice in enumerate(notices(document), start=1)})
     for name, value in values.items():
         ET.SubElement(properties, "property", name=name, value=one_line(value))
 

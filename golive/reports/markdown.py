@@ -22,8 +22,10 @@ from golive.reports.common import (
     changes_since_last_go,
     grouped,
     is_decision,
+    notices,
     one_line,
     release_fields,
+    signer_text,
     status_text,
     waiver_text,
     waivers_in_effect,
@@ -35,7 +37,9 @@ RELEASE_VALUES = {"release.version_tag": "tag", "release.commit_sha": "commit", 
 
 @register("md", "RELEASE_REPORT.md")
 def render(document: Document, assets: Assets | None = None) -> str:
-    lines = ["# Go / No-Go Checklist", "", *_header(document)]
+    lines = ["# Go / No-Go Checklist", ""]
+    lines += [f"> **{_text(notice)}**" for notice in notices(document)] + ([""] if notices(document) else [])
+    lines += _header(document)
     sections = grouped(document)
     if all(name != FINAL_DECISION for name, _ in sections):
         # A team checklist without the decision boxes still owes the reader the verdict and blockers.
@@ -52,7 +56,10 @@ def render(document: Document, assets: Assets | None = None) -> str:
         lines.append("")
         if name == SIGN_OFF:
             lines.append("Sign-off:")
-            lines.extend(f"- {_text(item['title'])} {_status(item)} — {_text(item['summary'])}" for item in items)
+            lines.extend(
+                f"- {_text(item['title'])} {_status(item)} — {_text(signer_text(document, item['params'].get('role')) or item['summary'])}"
+                for item in items
+            )
             continue
         lines.append(f"## {_text(name)}")
         for item in items:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from golive.reports import Document
-from golive.reports.common import blockers, grouped, is_decision, one_line, status_text
+from golive.reports.common import blockers, grouped, is_decision, notices, one_line, status_text
 from golive.secrets import mask_text
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ VERDICT_STYLE = {"GO": "bold green", "GO pending sign-off": "bold yellow", "NO-G
 
 def summary(document: Document, console: Console) -> None:
     """Every judged item in one table, then the verdict and, unless GO, what blocks it and how to fix it."""
+    for notice in notices(document):
+        console.print(Text(notice, style="bold yellow"), soft_wrap=True)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.add_column("Item", no_wrap=True)
     table.add_column("Status", no_wrap=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,12 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
 
 
 def load_json(path: Path, max_bytes: int = MAX_BYTES) -> Any:
+    """The JSON document; non-integer numbers become `Decimal`, so a threshold compares with
+    the decimal text the tool wrote (NaN and Infinity literals stay floats, for the parsers
+    to refuse)."""
     raw = read_bytes(path, max_bytes)
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"), parse_float=Decimal)
     except UnicodeDecodeError as exc:
         raise EvidenceFileError(path, f"not UTF-8 at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -66,6 +70,28 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def report_timestamp(value: Any, where: str) -> tuple[dt.datetime | None, dict[str, str] | None]:
+    """(UTC moment, None) for an ISO-8601 timestamp with an offset; (None, None) when absent;
+    (None, problem) when it is invalid (status error) or has no offset (status insufficient:
+    pytest and coverage.py write local time without saying which zone, so the moment is
+    ambiguous by up to 26 hours). The problem matters only when the report's age is judged
+    from it; a report that golive's own `run:` command wrote is dated by that run instead."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    text = str(value).strip()
+    shown = text[:40]
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None, {"status": "error", "detail": f"{where}: timestamp {shown!r} is not ISO-8601"}
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None, {
+            "status": "insufficient",
+            "detail": f"{where}: timestamp {shown!r} has no UTC offset, so its age is unknown (write it with an offset, or let golive run the command)",
+        }
+    return moment.astimezone(dt.UTC), None
 
 
 def iso(moment: dt.datetime | None) -> str | None:

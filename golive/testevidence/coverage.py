@@ -14,17 +14,20 @@ when too small to be milliseconds; coverage.py's `meta.timestamp`), else the fil
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, parse_timestamp
+from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, report_timestamp
 from golive.testevidence.junit import local_name, xml_root
 
 # Keeps evidence small; the check names only the few weakest.
 MAX_MODULES = 50
 # Epoch values above this are milliseconds (1e11 seconds is the year 5138).
 _MILLIS_THRESHOLD = 1e11
+# No code base has a trillion lines; a count beyond it is a corrupt report (and would overflow floats).
+MAX_COUNT = 10**12
 
 
 def parse_coverage(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def parse_cobertura(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     if local_name(root.tag) != "coverage":
         raise EvidenceFileError(path, f"root element <{local_name(root.tag)}> is not a Cobertura report (expected <coverage>)")
     files: dict[str, list[int]] = {}
-    rates: dict[str, float] = {}
+    rates: dict[str, Decimal] = {}
     for cls in root.iter("class"):
         name = cls.get("filename") or cls.get("name") or "(unnamed)"
         lines = [_int(path, line.get("hits"), "hits") for line in cls.iter("line")]
@@ -55,20 +58,22 @@ def parse_cobertura(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
         elif cls.get("line-rate") is not None:
             rates[name] = _rate(path, cls.get("line-rate"))
     modules = [_module(name, statements, covered) for name, (statements, covered) in files.items()]
-    modules += [{"name": name, "percent": round(rate * 100, 2), "statements": None, "covered": None} for name, rate in rates.items()]
+    modules += [{"name": name, "percent": round(float(rate) * 100, 2), "statements": None, "covered": None} for name, rate in rates.items()]
     valid, covered = root.get("lines-valid"), root.get("lines-covered")
+    line_rate: str | None = None
     lines_valid: int | None
     lines_covered: int | None
-    if valid is not None and covered is not None and _int(path, valid, "lines-valid") > 0:
+    if valid is not None and covered is not None:
         lines_valid, lines_covered = _int(path, valid, "lines-valid"), _int(path, covered, "lines-covered")
         _not_more(path, lines_covered, lines_valid, "lines-covered exceeds lines-valid")
-        percent = 100.0 * lines_covered / lines_valid
     elif root.get("line-rate") is not None:
-        lines_valid = lines_covered = None
-        percent = _rate(path, root.get("line-rate")) * 100
+        # Only a rate: the report must still show it measured something (a class).
+        lines_valid = sum(statements for statements, _ in files.values()) if files else (None if rates else 0)
+        lines_covered = None
+        line_rate = str(_rate(path, root.get("line-rate")))
     else:
         raise EvidenceFileError(path, "no line totals: <coverage> has neither lines-valid/lines-covered nor line-rate")
-    return _result("cobertura", percent, lines_valid, lines_covered, modules, _epoch(path, root))
+    return _result("cobertura", lines_valid, lines_covered, line_rate, modules, _epoch(path, root), None)
 
 
 def parse_coverage_json(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
@@ -87,25 +92,41 @@ def parse_coverage_json(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any
     statements = _count(path, document["totals"], "totals", "num_statements")
     covered = _count(path, document["totals"], "totals", "covered_lines")
     _not_more(path, covered, statements, "totals: covered_lines exceeds num_statements")
-    percent = 100.0 * covered / statements if statements else 100.0
     meta = document.get("meta")
-    moment = parse_timestamp(meta.get("timestamp")) if isinstance(meta, dict) else None
-    return _result("coverage.py-json", percent, statements, covered, modules, moment)
+    moment, problem = report_timestamp(meta.get("timestamp"), f"{path}: meta.timestamp") if isinstance(meta, dict) else (None, None)
+    return _result("coverage.py-json", statements, covered, None, modules, moment, problem)
 
 
 def _result(
-    fmt: str, percent: float, valid: int | None, covered: int | None, modules: list[dict[str, Any]], moment: dt.datetime | None
+    fmt: str,
+    valid: int | None,
+    covered: int | None,
+    line_rate: str | None,
+    modules: list[dict[str, Any]],
+    moment: dt.datetime | None,
+    timestamp_problem: dict[str, str] | None,
 ) -> dict[str, Any]:
+    """The report's facts. The figure judged is `lines_covered / lines_valid`, or `line_rate`
+    (decimal text, 0..1) when a Cobertura report gives only the rate; `percent` is rounded
+    for display. `lines_valid` 0 means the report measured nothing (`percent` None)."""
     measured = [module for module in modules if module["statements"] is None or module["statements"] > 0]
     weakest = sorted(measured, key=lambda module: (module["percent"], -(module["statements"] or 0), module["name"]))
+    if line_rate is not None:
+        percent: float | None = float(Decimal(line_rate) * 100)
+    elif valid and covered is not None:
+        percent = 100.0 * covered / valid
+    else:
+        percent = None
     return {
         "format": fmt,
-        "percent": round(percent, 2),
+        "percent": round(percent, 2) if percent is not None else None,
         "lines_valid": valid,
         "lines_covered": covered,
+        "line_rate": line_rate,
         "modules": len(measured),
         "weakest": weakest[:MAX_MODULES],
         "timestamp": iso(moment),
+        "timestamp_problem": timestamp_problem,
         "commits": [],
     }
 
@@ -131,25 +152,25 @@ def _int(path: Path, raw: str | None, what: str) -> int:
         value = int(raw or "")
     except ValueError:
         raise EvidenceFileError(path, f"{what}={(raw or '')[:40]!r} is not an integer") from None
-    if value < 0:
-        raise EvidenceFileError(path, f"{what}={value} is negative")
+    if not 0 <= value <= MAX_COUNT:
+        raise EvidenceFileError(path, f"{what}={str(value)[:40]} is outside 0..{MAX_COUNT}")
     return value
 
 
-def _rate(path: Path, raw: str | None) -> float:
+def _rate(path: Path, raw: str | None) -> Decimal:
     try:
-        value = float(raw or "")
-    except ValueError:
+        value = Decimal((raw or "").strip())
+    except InvalidOperation:
         raise EvidenceFileError(path, f"line-rate={(raw or '')[:40]!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
+    if not value.is_finite() or not 0 <= value <= 1:
         raise EvidenceFileError(path, f"line-rate={value} is outside 0..1")
     return value
 
 
 def _count(path: Path, block: dict[str, Any], where: str, key: str) -> int:
     value = block.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise EvidenceFileError(path, f"{where}.{key} is {value!r}, not a count")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise EvidenceFileError(path, f"{where}.{key} is {str(value)[:40]!r}, not a count (0..{MAX_COUNT})")
     return value
 
 

@@ -30,8 +30,13 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, parse_timestamp, read_bytes
+from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, read_bytes, report_timestamp
 
+# The documented way a Playwright run records "this machine has no Chromium": a skipped
+# testcase whose reason contains this marker (test.skip(!chromium, "no-chromium: ...")).
+# Counted over every testcase, not only the listed ones, so "every skip is documented"
+# is decided on the whole report.
+NO_CHROMIUM_MARKER = "no-chromium:"
 COMMIT_PROPERTIES = frozenset({"commit", "git_commit", "git.commit", "revision"})
 # Enough to name what broke; a suite with thousands of failures is summarised by its counts.
 MAX_LISTED = 50
@@ -43,20 +48,23 @@ def parse_junit(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     tag = local_name(root.tag)
     if tag not in ("testsuites", "testsuite"):
         raise EvidenceFileError(path, f"root element <{tag}> is not a JUnit report (expected <testsuites> or <testsuite>)")
-    counts = {"tests": 0, "passed": 0, "failures": 0, "errors": 0, "skipped": 0}
+    counts = {"tests": 0, "passed": 0, "failures": 0, "errors": 0, "skipped": 0, "skipped_no_chromium": 0}
     failed: list[dict[str, str]] = []
     skips: list[dict[str, str]] = []
     commits: set[str] = set()
     timestamps: list[dt.datetime] = []
+    problems: list[dict[str, str]] = []
     stack = [root]
     # Iterative walk: a hostile file nested a million levels deep must not hit the recursion limit.
     while stack:
         element = stack.pop()
         name = local_name(element.tag)
         if name in ("testsuites", "testsuite"):
-            moment = parse_timestamp(element.get("timestamp"))
+            moment, problem = report_timestamp(element.get("timestamp"), f"{path}: <{name} name={element.get('name', '')!r}>")
             if moment:
                 timestamps.append(moment)
+            if problem:
+                problems.append(problem)
         if name == "property" and (element.get("name") or "").strip().lower() in COMMIT_PROPERTIES:
             value = (element.get("value") or element.text or "").strip()
             if value:
@@ -69,7 +77,9 @@ def parse_junit(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     return {
         "format": "junit",
         **counts,
-        "timestamp": iso(min(timestamps)) if timestamps else None,
+        "timestamp": iso(min(timestamps)) if timestamps and not problems else None,
+        # An error (unparseable) outranks an ambiguous (offset-less) timestamp.
+        "timestamp_problem": min(problems, key=lambda problem: problem["status"] != "error") if problems else None,
         "commits": sorted(commits),
         "failed": failed[:MAX_LISTED],
         "skips": skips[:MAX_LISTED],
@@ -114,6 +124,8 @@ def _count_case(case: Element, counts: dict[str, int], failed: list[dict[str, st
         counts["skipped"] += 1
         element = children["skipped"]
         reason = element.get("message") or (element.text or "").strip() or _case_property(case, "skip") or ""
+        if NO_CHROMIUM_MARKER in reason.lower():
+            counts["skipped_no_chromium"] += 1
         skips.append({"id": ident, "reason": _short(reason)})
         return
     counts["passed"] += 1

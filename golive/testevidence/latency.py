@@ -22,32 +22,37 @@ commit is `commit_info.id`, the time `datetime`.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, parse_timestamp
+from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, report_timestamp
 
 PERCENTILES = (50, 90, 95, 99)
-_UNITS = {"ms": 1.0, "s": 1000.0}
+_UNITS = {"ms": Decimal(1), "s": Decimal(1000)}
 
 
-def percentile(samples: list[float], q: float) -> float:
+def percentile(samples: list[Decimal], q: float) -> Decimal:
     """The nearest-rank q-th percentile (0 < q <= 100) of non-empty `samples`."""
     if not samples:
         raise ValueError("no samples")
     if not 0 < q <= 100:
         raise ValueError(f"percentile {q} outside (0, 100]")
     ordered = sorted(samples)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    # The rank in exact arithmetic: ceil(0.99 x n) in floats can land one rank low.
+    rank = max(1, math.ceil(Fraction(str(q)) * len(ordered) / 100))
     return ordered[rank - 1]
 
 
-def summarise(samples: list[float]) -> dict[str, Any]:
-    """Count, P50/P90/P95/P99 and max of samples in milliseconds (None without samples)."""
+def summarise(samples: list[Decimal]) -> dict[str, Any]:
+    """Count, P50/P90/P95/P99 and max of samples in milliseconds (None without samples),
+    rounded for display; `p99_exact` is the P99 sample's own decimal text, the figure judged."""
     summary: dict[str, Any] = {"count": len(samples), "method": "nearest-rank"}
     for q in PERCENTILES:
-        summary[f"p{q}_ms"] = round(percentile(samples, q), 3) if samples else None
-    summary["max_ms"] = round(max(samples), 3) if samples else None
+        summary[f"p{q}_ms"] = round(float(percentile(samples, q)), 3) if samples else None
+    summary["max_ms"] = round(float(max(samples)), 3) if samples else None
+    summary["p99_exact"] = str(percentile(samples, 99)) if samples else None
     return summary
 
 
@@ -72,11 +77,13 @@ def _samples(path: Path, document: dict[str, Any]) -> dict[str, Any]:
         raise EvidenceFileError(path, "'series' must map an operation name to a list of samples")
     summaries = {str(name): summarise(numbers(path, f"series.{name}", values, _UNITS[unit])) for name, values in series.items()}
     commit = document.get("commit")
+    moment, problem = report_timestamp(document.get("generated_at"), f"{path}: generated_at")
     return {
         "format": "latency-samples",
         "series": summaries,
         "commits": [commit] if isinstance(commit, str) and commit else [],
-        "timestamp": iso(parse_timestamp(document.get("generated_at"))),
+        "timestamp": iso(moment),
+        "timestamp_problem": problem,
     }
 
 
@@ -90,26 +97,40 @@ def _benchmark(path: Path, document: dict[str, Any]) -> dict[str, Any]:
             raise EvidenceFileError(path, f"benchmarks[{index}] has no stats")
         name = str(bench.get("fullname") or bench.get("name") or f"benchmarks[{index}]")
         data = bench["stats"].get("data")
-        samples = numbers(path, f"{name} stats.data", data, 1000.0) if data is not None else []
+        samples = numbers(path, f"{name} stats.data", data, _UNITS["s"]) if data is not None else []
         summaries[name] = summarise(samples)
         if data is None:
             summaries[name]["note"] = "no raw timings: run pytest-benchmark with --benchmark-save-data"
     info = document.get("commit_info")
     commit = info.get("id") if isinstance(info, dict) else None
+    moment, problem = report_timestamp(document.get("datetime"), f"{path}: datetime")
     return {
         "format": "pytest-benchmark",
         "series": summaries,
         "commits": [commit] if isinstance(commit, str) and commit else [],
-        "timestamp": iso(parse_timestamp(document.get("datetime"))),
+        "timestamp": iso(moment),
+        "timestamp_problem": problem,
     }
 
 
-def numbers(path: Path, where: str, values: Any, scale: float) -> list[float]:
+def numbers(path: Path, where: str, values: Any, scale: Decimal) -> list[Decimal]:
+    """Finite, non-negative samples as exact decimals times `scale`; anything else names its index."""
     if not isinstance(values, list):
         raise EvidenceFileError(path, f"{where} must be a list of numbers")
     result = []
     for index, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        if not finite_number(value) or value < 0:
             raise EvidenceFileError(path, f"{where}[{index}] = {str(value)[:40]!r} is not a non-negative number")
-        result.append(float(value) * scale)
+        result.append(Decimal(str(value)) * scale)
     return result
+
+
+def finite_number(value: Any) -> bool:
+    """An int, float or Decimal that is finite; booleans are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    try:
+        # An integer too large for a float is no latency (and would overflow the summary).
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False

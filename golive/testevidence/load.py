@@ -16,11 +16,12 @@ percentiles are recomputed from it with golive's nearest-rank method (see
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, parse_timestamp
-from golive.testevidence.latency import numbers, summarise
+from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, report_timestamp
+from golive.testevidence.latency import finite_number, numbers, summarise
 
 SCHEMA = "golive/load-test/v1"
 ORDER_COUNTS = ("requested", "sent", "accepted", "rejected", "failed")
@@ -35,24 +36,31 @@ def parse_load(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     orders = _block(path, document, "orders", ORDER_COUNTS)
     if orders["accepted"] + orders["rejected"] + orders["failed"] != orders["sent"]:
         raise EvidenceFileError(path, f"orders do not add up: accepted + rejected + failed != sent ({orders})")
+    if users["active"] > users["requested"]:
+        raise EvidenceFileError(path, f"users.active {users['active']} exceeds users.requested {users['requested']}")
     if "samples_ms" in document:
-        latency = summarise(numbers(path, "samples_ms", document["samples_ms"], 1.0))
+        latency = summarise(numbers(path, "samples_ms", document["samples_ms"], Decimal(1)))
+        if latency["count"] != orders["sent"]:
+            raise EvidenceFileError(path, f"samples_ms holds {latency['count']} samples for {orders['sent']} orders sent")
     else:
         reported = document.get("latency_ms")
         p99 = reported.get("p99") if isinstance(reported, dict) else None
-        if isinstance(p99, bool) or not isinstance(p99, int | float) or p99 < 0:
-            raise EvidenceFileError(path, "neither samples_ms nor a numeric latency_ms.p99")
-        latency = {"count": orders["sent"], "method": "reported by the tool", "p99_ms": float(p99)}
+        if p99 is None or not finite_number(p99) or p99 < 0:
+            raise EvidenceFileError(path, f"latency_ms.p99 is {str(p99)[:40]!r}, not a finite non-negative number (and no samples_ms)")
+        latency = {"count": orders["sent"], "method": "reported by the tool", "p99_ms": float(p99), "p99_exact": str(Decimal(str(p99)))}
     commit = document.get("commit")
+    moment, problem = report_timestamp(document.get("finished_at"), f"{path}: finished_at")
     return {
         "format": "load-test",
         "target": str(document.get("target", "")),
         "users": users,
         "orders": orders,
+        # For display; the check judges failed / sent exactly from the counts.
         "error_rate": orders["failed"] / orders["sent"] if orders["sent"] else None,
         "latency": latency,
         "commits": [commit] if isinstance(commit, str) and commit else [],
-        "timestamp": iso(parse_timestamp(document.get("finished_at"))),
+        "timestamp": iso(moment),
+        "timestamp_problem": problem,
     }
 
 
@@ -63,7 +71,7 @@ def _block(path: Path, document: dict[str, Any], name: str, keys: tuple[str, ...
     counts = {}
     for key in keys:
         value = block.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**12:
             raise EvidenceFileError(path, f"{name}.{key} is {str(value)[:40]!r}, not a count")
         counts[key] = value
     return counts

@@ -197,3 +197,10 @@ def test_counter_reset_between_scrapes_counts_the_new_values_like_increase() -> 
     buckets, reset = increase(before, after)
     assert reset
     assert buckets == [(0.1, 10.0), (INF, 20.0)]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -1.0])
+def test_a_broken_bucket_count_gives_no_quantile_and_no_count(bad: float) -> None:
+
+    result = bucket_quantile(0.99, [(0.1, bad), (0.2, 100.0), (math.inf, 100.0)])
+    assert math.isnan(result.value) and math.isnan(result.observations)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +260,7 @@ def test_trivy_legacy_array_shape_is_read(tmp_path: Path) -> None:
 
 
 def test_trivy_null_and_missing_fields_are_tolerated(tmp_path: Path) -> None:
-    config = scanners_config(tmp_path, trivy="trivy/image-v2-clean.json")
+    config = scanners_config(tmp_path, trivy="trivy/image-v2-unscored.json")
     vulns = collect(config, "scanners").data["trivy"]["reports"][0]["vulnerabilities"]
     by_id = {v["id"]: v for v in vulns}
     assert by_id["CVE-2024-29041"]["package"] == "express"  # from PkgID when PkgName is missing
@@ -405,3 +406,67 @@ def test_missing_export_folder_is_an_error_and_unconfigured_is_missing(tmp_path:
 def test_export_name_parser_never_crashes(name: str) -> None:
     parsed = from_name(name)
     assert parsed is None or parsed["kind"] in ("weekly", "quarterly")
+
+
+def test_an_unscored_vulnerability_is_not_proof_of_no_critical_one(tmp_path: Path) -> None:
+    # "No critical CVEs": a severity no database has assigned yet (Trivy's UNKNOWN) may be critical.
+    config = scanners_config(tmp_path, trivy="trivy/image-v2-unscored.json")
+    outcome = judge(config, "security.scanners", collect(config, "scanners"))
+    unscored = [finding for finding in outcome.findings if finding.key == "GHSA-xxxx-unknown@left-pad"]
+    assert unscored and unscored[0].status is Status.INSUFFICIENT
+    assert outcome.status is Status.INSUFFICIENT
+
+
+@pytest.mark.parametrize(
+    ("tool", "content", "expected"),
+    [
+        ("trivy", {"SchemaVersion": 2, "CreatedAt": "2026-11-25T06:00:00Z", "Results": []}, "Trivy scanned no target"),
+        ("trivy", [], "Trivy scanned no target"),
+        ("bandit", {"generated_at": "2026-11-25T06:00:00Z", "results": [], "metrics": {"_totals": {"loc": 0}}}, "0 lines of code"),
+    ],
+)
+def test_a_scan_of_nothing_is_insufficient(tmp_path: Path, tool: str, content: Any, expected: str) -> None:
+    report = write(tmp_path / tool / "report.json", json.dumps(content))
+    moment = (AS_OF - dt.timedelta(days=1)).timestamp()
+    os.utime(report, (moment, moment))
+    config = configure(tmp_path, f"sources:\n  scanners:\n    {tool}: '{tool}/*'\n")
+    outcome = judge(config, "security.scanners", collect(config, "scanners"))
+    assert outcome.status is Status.INSUFFICIENT and expected in outcome.summary
+
+
+def test_audit_metadata_without_a_utc_offset_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    config = audit_config(tmp_path, "x.tar", f"audit-weekly-{days_before(1)}.tar", "audit-quarterly-2026-Q4.zip")
+    write(tmp_path / "exports" / "x.tar.meta.json", json.dumps({"kind": "weekly", "exported_at": f"{days_before(1)}T23:30:00"}))
+    outcome = judge(config, "security.audit_evidence", collect(config, "audit"))
+    assert outcome.own is Status.ERROR and "x.tar.meta.json" in outcome.summary and "no UTC offset" in outcome.summary
+
+
+@pytest.mark.parametrize(
+    ("created", "status", "expected"),
+    [
+        ("2026-11-25T06:00:00", Status.INSUFFICIENT, "no UTC offset"),
+        ("2026-11-31T06:00:00Z", Status.ERROR, "not an ISO-8601 timestamp"),
+        (12345, Status.ERROR, "not an ISO-8601 timestamp"),
+    ],
+)
+def test_trivy_report_date_without_offset_or_invalid_is_named(tmp_path: Path, created: Any, status: Status, expected: str) -> None:
+    document = {"SchemaVersion": 2, "CreatedAt": created, "Results": [{"Target": "t"}]}
+    write(tmp_path / "trivy" / "report.json", json.dumps(document))
+    config = configure(tmp_path, "sources:\n  scanners:\n    trivy: 'trivy/*'\n")
+    outcome = judge(config, "security.scanners", collect(config, "scanners"))
+    assert outcome.status is status and "report.json" in outcome.summary and expected in outcome.summary
+
+
+def test_trivy_nanosecond_timestamp_keeps_its_offset() -> None:
+    # The offset's digits once ran into the fraction: 10:00+02:00 read as 10:00 UTC, two hours young.
+    document = {"SchemaVersion": 2, "CreatedAt": "2026-11-28T10:00:00.123456789+02:00", "Results": [{"Target": "t"}]}
+    report = parse_trivy(Path("t.json"), json.dumps(document).encode())
+    assert report["generated"] == "2026-11-28T10:00:00.123456+02:00"
+
+
+@pytest.mark.parametrize(("extra_seconds", "too_old"), [(-1, False), (0, False), (1, True)])
+def test_scanner_report_age_at_the_limit(extra_seconds: int, too_old: bool) -> None:
+    from golive.checks.security import age_problem
+
+    generated = (AS_OF - dt.timedelta(days=14, seconds=extra_seconds)).isoformat()
+    assert (age_problem({"generated": generated}, AS_OF, 14) is not None) is too_old

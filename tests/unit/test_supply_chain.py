@@ -307,3 +307,13 @@ def test_sbom_inspection_never_crashes(document: object) -> None:
 def test_payload_parser_raises_only_value_error(payload: bytes) -> None:
     with contextlib.suppress(ValueError):
         parse_payload(payload)
+
+
+def test_an_sbom_listing_no_package_does_not_count(tmp_path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    publish(tmp_path, key, [{"name": NAME, "digest": DIGEST}])
+    stem = DIGEST.replace(":", "-")
+    (tmp_path / "sbom" / f"{stem}.spdx.json").unlink()
+    empty = {**cyclonedx_sbom(NAME, DIGEST), "components": []}
+    write(tmp_path / "sbom" / f"{stem}.cdx.json", json.dumps(empty))
+    outcome = images_outcome(tmp_path)
+    assert outcome.status is Status.FAIL and "lists no package" in outcome.summary

@@ -136,7 +136,8 @@ def test_unconfigured_suite_is_insufficient() -> None:
 
 
 def latency_file(count: int, p99: float | None) -> dict[str, Any]:
-    series = {"POST /orders": {"count": count, "p99_ms": p99, "method": "nearest-rank"}}
+    exact = None if p99 is None else str(p99)
+    series = {"POST /orders": {"count": count, "p99_ms": p99, "p99_exact": exact, "method": "nearest-rank"}}
     return {"path": "reports/lat.json", "mtime": FRESH, "report": {"series": series, "commits": [], "timestamp": FRESH}}
 
 
@@ -144,7 +145,7 @@ def latency_file(count: int, p99: float | None) -> dict[str, Any]:
     ("count", "p99", "status", "text"),
     [
         (500, 12.5, Status.PASS, "P99 12.5 ms over 500"),
-        (500, 200.0, Status.FAIL, "P99 200 ms >= 200 ms"),
+        (500, 200.0, Status.FAIL, "P99 200.0 ms >= 200 ms"),
         (99, 1.0, Status.INSUFFICIENT, "99 samples, at least 100"),
     ],
 )
@@ -186,7 +187,10 @@ def test_performance_judges_the_live_histogram_when_no_samples_are_configured() 
 
 def skipped_e2e(reason: str) -> Evidence:
     skips = [{"id": "order.spec.js::places", "reason": reason}]
-    return suites("e2e", junit_file("reports/e2e.xml", tests=1, passed=0, skipped=1, skips=skips, commits=[]))
+    documented = int("no-chromium:" in reason)
+    return suites(
+        "e2e", junit_file("reports/e2e.xml", tests=1, passed=0, skipped=1, skipped_no_chromium=documented, skips=skips, commits=[])
+    )
 
 
 def test_e2e_skip_needs_the_documented_reason_and_permission() -> None:
@@ -194,7 +198,7 @@ def test_e2e_skip_needs_the_documented_reason_and_permission() -> None:
     refused = e2e(item("tests.e2e", allow_skip_without_chromium=False), skipped_e2e("no-chromium: x"), ctx())
     assert refused.status is Status.INSUFFICIENT
     undocumented = e2e(item("tests.e2e"), skipped_e2e("flaky today"), ctx())
-    assert undocumented.status is Status.INSUFFICIENT and "without the documented" in undocumented.summary
+    assert undocumented.status is Status.INSUFFICIENT and "lack the documented" in undocumented.summary
 
 
 def load_report(**changes: Any) -> Evidence:
@@ -243,7 +247,17 @@ def test_several_load_reports_are_ambiguous() -> None:
 
 def coverage_report(percent: float) -> Evidence:
     weakest = [{"name": f"m{index}.py", "percent": float(index * 10), "statements": 10, "covered": index} for index in range(8)]
-    report = {"format": "cobertura", "percent": percent, "modules": 8, "weakest": weakest, "timestamp": FRESH, "commits": []}
+    report = {
+        "format": "cobertura",
+        "percent": percent,
+        "lines_valid": 1000,
+        "lines_covered": round(percent * 10),
+        "line_rate": None,
+        "modules": 8,
+        "weakest": weakest,
+        "timestamp": FRESH,
+        "commits": [],
+    }
     return Evidence(
         "coverage",
         data={"patterns": ["coverage.xml"], "command": None, "files": [{"path": "coverage.xml", "mtime": FRESH, "report": report}]},

@@ -411,3 +411,30 @@ def test_verify_takes_no_policy_from_the_result(release: Release) -> None:
 
     release.forge(no_roles)
     not_verified(release.verify(), "release-manager: NOT signed")
+
+
+def test_every_report_marks_a_partial_result_first(release: Release) -> None:
+    assert release.check("--only", "release.*", "--format", "md,json,junit,html").returncode == 4
+    out = release.result.parent
+    first_lines = (out / "RELEASE_REPORT.md").read_text().splitlines()[:4]
+    assert any("PARTIAL RUN (--only release." in line for line in first_lines), first_lines
+    assert "PARTIAL RUN" in (out / "junit.xml").read_text()
+    assert "PARTIAL RUN" in (out / "report.html").read_text()
+
+
+def test_unsigned_waivers_allowed_is_said_first_in_every_report(release: Release) -> None:
+    write(release.repo / "golive.yml", CONFIG.replace("waivers: {file: waivers.yml}", "waivers: {file: waivers.yml, unsigned: allow}"))
+    release.commit()
+    done = release.check("--format", "md,json,junit,html")
+    assert done.stdout.lstrip().startswith("UNSIGNED WAIVERS COUNT"), done.stdout[:200]
+    markdown = (release.result.parent / "RELEASE_REPORT.md").read_text().splitlines()
+    assert "UNSIGNED WAIVERS COUNT" in markdown[2]
+    assert "UNSIGNED WAIVERS COUNT" in (release.result.parent / "junit.xml").read_text()
+
+
+def test_a_rerendered_report_names_each_roles_signer(release: Release) -> None:
+    release.sign_all()
+    done = golive("report", str(release.result), "--format", "md", cwd=release.repo)
+    assert done.returncode == 0, done.stderr
+    signoff = [line for line in done.stdout.splitlines() if line.startswith("- Release Manager:")]
+    assert signoff and "signed by SHA256:" in signoff[0] and "release-manager@test" in signoff[0], signoff
