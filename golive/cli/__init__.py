@@ -46,7 +46,9 @@ def _parse_as_of(value: str | None) -> dt.datetime:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     if not AS_OF_YEARS[0] <= moment.year <= AS_OF_YEARS[1]:
         fail_usage(f"--as-of {value!r}: not between the years {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]}")
-    return moment
+    # One calendar for every date rule (waiver and attestation expiry, release date): UTC's.
+    # The same instant written with another offset must never move a deadline by a day.
+    return moment.astimezone(dt.UTC)
 
 
 def _parse_formats(value: str, available: list[str]) -> list[str]:
