@@ -27,7 +27,8 @@ _VERIFIER_CONFIG_HELP = "The verifier's golive.yml (default: $GOLIVE_CONFIG, els
 
 def fail_usage(message: str) -> NoReturn:
     """Bad input: one line on stderr, exit 2, nothing written."""
-    click.echo(f"golive: error: {mask_text(message)}", err=True)
+    # One line whatever the message holds: a newline in it could forge a second line.
+    click.echo(f"golive: error: {mask_text(' '.join(message.split()))}", err=True)
     sys.exit(EXIT_USAGE)
 
 
