@@ -246,6 +246,8 @@ def measure(fleet: Fleet, size: int, work: Path, per_check: bool) -> dict[str, f
     row["per-check"] = time_per_check(inventory, work, size) if per_check else float("nan")
     module = [statistics.median(runs) for runs in module_cpu(inventory, 1, services=False).values()]
     row["module median"], row["module max"] = statistics.median(module), max(module)
+    # The tables come at the end; a long run shows each size as it is done.
+    print(f"{size} hosts: " + ", ".join(f"{key} {value:.3f}" for key, value in row.items()), file=sys.stderr, flush=True)
     return row
 
 
