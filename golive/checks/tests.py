@@ -182,7 +182,6 @@ def _junit_outcome(totals: dict[str, Any], min_tests: int, names: str, notes: li
     return Outcome(own, f"{summary} ({counts})", findings)
 
 
-@check("tests.unit", "tests.integration", also_uses=("git",))
 def _exit_contradicts(command: dict[str, Any] | None, totals: dict[str, Any]) -> Outcome | None:
     """A suite command that failed while its report shows nothing failing wrote a partial or
     stale report (pytest exits 2 when interrupted, 3 on an internal error, 5 with no test):
@@ -195,6 +194,7 @@ def _exit_contradicts(command: dict[str, Any] | None, totals: dict[str, Any]) ->
     )
 
 
+@check("tests.unit", "tests.integration", also_uses=("git",))
 def junit_suite(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     try:
         entry = _suite(evidence, SUITE_OF[item.check_name])
