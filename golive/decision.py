@@ -119,10 +119,15 @@ def signed_waiver_problem(
         return str(exc), None
     if signed_at > as_of:
         return f"signed at {signed_at.isoformat()}, after --as-of", None
-    if waiver.expires < signed_at.date():
+    signed_day = utc_day(signed_at)
+    if waiver.expires < signed_day:
         return "expires before it was signed", None
-    if (waiver.expires - signed_at.date()).days > policy.max_days:
-        return f"expires {(waiver.expires - signed_at.date()).days} days after signing; waivers.max_days is {policy.max_days}", None
+    if (waiver.expires - signed_day).days > policy.max_days:
+        return f"expires {(waiver.expires - signed_day).days} days after signing; waivers.max_days is {policy.max_days}", None
+    looks_secret = secret_looking_field(waiver)
+    if looks_secret:
+        # Every output masks secrets, which would rewrite the signed statement and void it.
+        return f"its {looks_secret} holds something that looks secret; a waiver must not carry one", None
     if signers is None:
         return "no signers file configured to verify its signature", None
     try:
@@ -188,8 +193,23 @@ def _waiver_problem(waiver: Waiver, protected: set[str], policy: WaiverPolicy, s
         assert verification is not None
         waiver.fingerprint = verification.fingerprint
         waiver.approver = f"{waiver.role} ({verification.comment or verification.fingerprint})"
-    if waiver.expires < as_of.date():
+    if waiver.expires < utc_day(as_of):
         return f"waiver for {_scope(waiver)} expired on {waiver.expires.isoformat()}"
+    return None
+
+
+def utc_day(moment: dt.datetime) -> dt.date:
+    """The UTC calendar day of `moment`: expiry dates are days, compared in one calendar."""
+    return moment.astimezone(dt.UTC).date()
+
+
+def secret_looking_field(waiver: Waiver) -> str | None:
+    """The first signed field that golive's masking would change, if any."""
+    from golive.secrets import mask_text
+
+    for name, value in (("reason", waiver.reason), ("ticket", waiver.ticket), ("host", waiver.host), ("finding", waiver.finding)):
+        if value and mask_text(value) != value:
+            return name
     return None
 
 

@@ -77,7 +77,9 @@ def crashed(exc: BaseException) -> NoReturn:
     if os.environ.get(DEBUG_VARIABLE) == "1":
         traceback.print_exception(exc, file=sys.stderr)
     else:
-        message = " ".join(str(exc).split())
+        from golive.secrets import mask_text
+
+        message = mask_text(" ".join(str(exc).split()))
         # A ConfigError already reads as the one line golive prints for bad input.
         text = message if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {message}" if message else type(exc).__name__
         _say(f"golive: error: {text}")

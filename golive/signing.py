@@ -15,6 +15,7 @@ import hashlib
 import re
 import shlex
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -59,9 +60,23 @@ def _ssh_keygen() -> str:
     return path
 
 
+def _regular_or_missing(path: Path, what: str) -> bool:
+    """Whether `path` exists; a FIFO, device or directory there is refused before anything opens it
+    (ssh-keygen reading a FIFO would block the command)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise SigningError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise SigningError(f"{path}: the {what} is not a regular file")
+    return True
+
+
 def sign(text: str, key: Path) -> str:
     """The armored SSH signature of `text` made with private key `key` (or its agent-held twin)."""
-    if not key.exists():
+    if not _regular_or_missing(key, "key"):
         raise SigningError(f"{key}: key not found")
     done = subprocess.run(
         [_ssh_keygen(), "-Y", "sign", "-q", "-f", str(key), "-n", NAMESPACE],
@@ -141,6 +156,8 @@ class Signers:
 
 def read_signers(path: Path) -> Signers:
     """Parse allowed_signers (principals [options] keytype key [comment]); unreadable -> SigningError."""
+    if not _regular_or_missing(path, "allowed signers file"):
+        raise SigningError(f"{path}: allowed signers file not found")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -166,11 +183,11 @@ def public_key_fingerprint(key: Path) -> str:
     """Fingerprint of private key `key` (from KEY.pub, else derived with ssh-keygen -y)."""
     public = key.with_name(key.name + ".pub")
     try:
-        text = public.read_text(encoding="utf-8") if public.is_file() else ""
+        text = public.read_text(encoding="utf-8") if _regular_or_missing(public, "public key") else ""
     except (OSError, UnicodeDecodeError):
         text = ""
     if not text:
-        if not key.is_file():
+        if not _regular_or_missing(key, "key"):
             raise SigningError(f"{key}: key not found")
         done = subprocess.run([_ssh_keygen(), "-y", "-f", str(key)], capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
         if done.returncode != 0:

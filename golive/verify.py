@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.decision import Waiver, blocking_rule, signed_waiver_problem
+from golive.decision import Waiver, blocking_rule, signed_waiver_problem, utc_day
 from golive.document import digest
 from golive.model import Status, Verdict
 from golive.policy import Policy, checklist_digest, first_differences
@@ -103,6 +103,9 @@ def _decision_reasons(document: dict[str, Any], verifier: Verifier) -> list[str]
         if expected is None and not item_id.startswith(PROVIDED_PREFIXES):
             reasons.append(f"item {item_id} is not in the verifier's checklist")
             continue
+        if expected is None and (item["kind"] != "check" or item["signoff"]):
+            # Provided items are judged checks, never rendered boxes or sign-offs.
+            reasons.append(f"item {item_id} is a provided check but is recorded as kind {item['kind']} or as a sign-off")
         severity = expected["severity"] if expected else item["severity"]
         if item["severity"] != severity:
             reasons.append(f"item {item_id} is recorded as {item['severity']}, the checklist says {severity}")
@@ -129,15 +132,31 @@ def _decision_reasons(document: dict[str, Any], verifier: Verifier) -> list[str]
 
 
 def _status_inconsistency(item: dict[str, Any]) -> str | None:
-    statuses = [Status(item["status"])]
-    if item.get("waiver") is not None:
-        return None if item["status"] == Status.WAIVED.value else "carries a waiver but is not waived"
-    if item["status"] == Status.WAIVED.value:
-        return "is waived without a waiver"
-    parts = [*(host["status"] for host in (item.get("hosts") or {}).values()), *(finding["status"] for finding in item["findings"])]
-    worst = max((Status(status) for status in parts), key=lambda status: status.rank, default=statuses[0])
-    if worst.rank > statuses[0].rank:
-        return f"is {item['status']} although a host or finding is {worst.value}"
+    """An item, host or finding shown `waived` must carry its waiver or owe it to a waived part;
+    no status may be better than the worst of its parts."""
+    hosts = item.get("hosts") or {}
+    for finding in item["findings"]:
+        if (finding["status"] == Status.WAIVED.value) != bool(finding.get("waiver")):
+            return f"finding {finding['key']} is {finding['status']} " + ("with" if finding.get("waiver") else "without") + " a waiver"
+    for name, host in hosts.items():
+        own = [Status(finding["status"]) for finding in item["findings"] if finding.get("host") == name]
+        problem = _waivable(f"host {name}", Status(host["status"]), bool(host.get("waiver")), own)
+        if problem:
+            return problem
+    parts = [Status(host["status"]) for host in hosts.values()]
+    parts += [Status(finding["status"]) for finding in item["findings"] if finding.get("host") not in hosts]
+    return _waivable("it", Status(item["status"]), bool(item.get("waiver")), parts)
+
+
+def _waivable(what: str, status: Status, has_waiver: bool, parts: list[Status]) -> str | None:
+    if has_waiver:
+        return None if status is Status.WAIVED else f"{what} carries a waiver but is {status.value}"
+    worst = max(parts, key=lambda part: part.rank, default=Status.PASS)
+    if worst.rank > status.rank:
+        return f"{what} is {status.value} although a part of it is {worst.value}"
+    # Waived without a waiver of its own only when its worst part is a waived one.
+    if status is Status.WAIVED and worst is not Status.WAIVED:
+        return f"{what} is waived without a waiver"
     return None
 
 
@@ -213,14 +232,21 @@ def _signed_record_problem(
         signed_at=record.get("signed_at"),
         signature=str(record.get("signature") or ""),
     )
-    # A host or finding waiver must sit where its signed scope says, and nowhere else.
-    if (host is not None and waiver.host not in (None, host)) or (finding is not None and waiver.finding != finding):
+    # A waiver applies exactly at its signed scope: an item waiver to the item, a host waiver
+    # to that host, a finding waiver to that finding (on its host, when it names one).
+    if finding is not None:
+        in_scope = waiver.finding == finding and waiver.host in (None, host)
+    elif host is not None:
+        in_scope = waiver.host == host and waiver.finding is None
+    else:
+        in_scope = waiver.host is None and waiver.finding is None
+    if not in_scope:
         return "its signed scope does not match where it is applied"
     from golive.decision import statement_of
 
     if record.get("statement") != statement_of(waiver):
         return "the embedded signed statement does not match the waiver"
-    if expires < as_of.date():
+    if expires < utc_day(as_of):
         return f"expired on {expires.isoformat()}"
     problem, _ = signed_waiver_problem(waiver, verifier.policy.waivers, verifier.signers, as_of)
     return problem

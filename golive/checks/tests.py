@@ -182,6 +182,18 @@ def _junit_outcome(totals: dict[str, Any], min_tests: int, names: str, notes: li
     return Outcome(own, f"{summary} ({counts})", findings)
 
 
+def _exit_contradicts(command: dict[str, Any] | None, totals: dict[str, Any]) -> Outcome | None:
+    """A suite command that failed while its report shows nothing failing wrote a partial or
+    stale report (pytest exits 2 when interrupted, 3 on an internal error, 5 with no test):
+    the report cannot be taken at its word."""
+    if command is None or command.get("exit_code") in (None, 0) or totals["failures"] + totals["errors"] > 0:
+        return None
+    return Outcome(
+        Status.ERROR,
+        f"`{_command_text(command)}` exited {command['exit_code']} although its report shows no failure or error: the report may be partial",
+    )
+
+
 @check("tests.unit", "tests.integration", also_uses=("git",))
 def junit_suite(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     try:
@@ -189,6 +201,9 @@ def junit_suite(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
         notes = _trusted(entry["files"], entry["command"], f"report matching {', '.join(entry['patterns'])}", item, ctx)
     except _Distrust as distrust:
         return distrust.outcome
+    contradiction = _exit_contradicts(entry["command"], _totals(entry["files"]))
+    if contradiction:
+        return contradiction
     return _junit_outcome(_totals(entry["files"]), int(item.params["min_tests"]), _names(entry["files"]), notes)
 
 
@@ -210,6 +225,9 @@ def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
             Status.INSUFFICIENT,
             "no latency source: configure sources.junit.latency, or the environment's api for the live request_duration histogram",
         )
+    contradiction = _exit_contradicts(entry["command"], _totals(entry["files"]))
+    if contradiction:
+        return contradiction
     # A perf suite that ran no test proved nothing, whatever the latency says.
     suite = _junit_outcome(_totals(entry["files"]), 1, _names(entry["files"]), [])
     limit, minimum = exact(item.params["max_p99_ms"]), int(item.params["min_samples"])
@@ -299,6 +317,9 @@ def e2e(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     except _Distrust as distrust:
         return distrust.outcome
     totals = _totals(entry["files"])
+    contradiction = _exit_contradicts(entry["command"], totals)
+    if contradiction:
+        return contradiction
     names = _names(entry["files"])
     executed = totals["tests"] - totals["skipped"]
     bad = totals["failures"] + totals["errors"]

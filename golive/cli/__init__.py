@@ -27,7 +27,8 @@ _VERIFIER_CONFIG_HELP = "The verifier's golive.yml (default: $GOLIVE_CONFIG, els
 
 def fail_usage(message: str) -> NoReturn:
     """Bad input: one line on stderr, exit 2, nothing written."""
-    click.echo(f"golive: error: {mask_text(message)}", err=True)
+    # One line whatever the message holds: a newline in it could forge a second line.
+    click.echo(f"golive: error: {mask_text(' '.join(message.split()))}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -46,7 +47,9 @@ def _parse_as_of(value: str | None) -> dt.datetime:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     if not AS_OF_YEARS[0] <= moment.year <= AS_OF_YEARS[1]:
         fail_usage(f"--as-of {value!r}: not between the years {AS_OF_YEARS[0]} and {AS_OF_YEARS[1]}")
-    return moment
+    # One calendar for every date rule (waiver and attestation expiry, release date): UTC's.
+    # The same instant written with another offset must never move a deadline by a day.
+    return moment.astimezone(dt.UTC)
 
 
 def _parse_formats(value: str, available: list[str]) -> list[str]:

@@ -47,7 +47,9 @@ def _verifier_side(config_path: Path | None, environment: str | None, document: 
     if environment is None and len(names) > 1:
         fail_usage(f"{config_path}: several environments ({', '.join(names)}): name the one to verify with --env")
     config = _load(config_path, environment)
-    return config, config.environment if names else None
+    # A configuration without environments has one, named 'default': results of any other
+    # environment are not its to verify.
+    return config, config.environment
 
 
 def _verifier(config: Config | None, environment: str | None, allowed_signers: Path | None, max_age: float | None) -> Any:
@@ -275,7 +277,7 @@ def _attestation_key(config: Config | None, option: Path | None) -> Path:
     if key is None and os.environ.get("GOLIVE_RUNNER_KEY"):
         key = Path(os.environ["GOLIVE_RUNNER_KEY"])
     if key is None:
-        fail_usage("--attestation needs the runner key: --sign-key KEY, signoff.runner_key or $GOLIVE_RUNNER_KEY")
+        fail_usage("--attestation needs the runner key: set signoff.runner_key or $GOLIVE_RUNNER_KEY, or pass --sign-key")
     if not key.is_file():
         fail_usage(f"runner key {key}: file not found")
     return key

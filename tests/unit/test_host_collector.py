@@ -273,3 +273,16 @@ def test_falco_config_that_does_not_parse_is_named(module: ModuleType, tmp_path:
     config = write(tmp_path / "falco.yaml", "rules_files: [unclosed\nwebserver: {enabled: true\n")
     entry = module.falco_config(str(config))
     assert entry["exists"] is True and entry["parse_error"] and "rules_files" not in entry
+
+
+def test_hosts_asking_the_same_share_one_profile_in_the_extra_vars() -> None:
+    from golive.collectors.hosts import request_profiles
+
+    same = {"units": {"units": ["lunia_core"]}, "version": {"file": "/etc/lunia/VERSION"}}
+    web = {**same, "modsecurity": {"probe_url": "http://127.0.0.1/"}}
+    requests = {f"app{number}": json.loads(json.dumps(same)) for number in range(1, 101)} | {"web1": web}
+    profiles, by_host = request_profiles(requests)
+    assert len(profiles) == 2
+    assert {host: profiles[name] for host, name in by_host.items()} == requests
+    # The extra vars grow by a short name per host, not by a copy of each host's request.
+    assert len(json.dumps([profiles, by_host])) < len(json.dumps(requests)) / 4

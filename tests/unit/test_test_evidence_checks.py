@@ -270,3 +270,13 @@ def test_coverage_at_target_passes_and_below_warns_naming_weakest() -> None:
     assert low.status is Status.WARN
     assert "weakest: m0.py 0 %, m1.py 10 %, m2.py 20 %, m3.py 30 %, m4.py 40 %" in low.summary
     assert "m5.py" not in low.summary
+
+
+@pytest.mark.parametrize(("exit_code", "status"), [(0, Status.PASS), (2, Status.ERROR), (5, Status.ERROR)])
+def test_a_suite_command_that_failed_while_its_report_shows_no_failure_is_an_error(exit_code: int, status: Status) -> None:
+    started = (AS_OF - dt.timedelta(hours=2)).isoformat()
+    command = {"argv": ["pytest"], "started_at": started, "timed_out": False, "exit_code": exit_code, "timeout": 60}
+    outcome = junit_suite(item("tests.unit"), suites("unit", junit_file(), command=command), ctx())
+    assert outcome.status is status, outcome.summary
+    if status is Status.ERROR:
+        assert f"exited {exit_code} although its report shows no failure" in outcome.summary
