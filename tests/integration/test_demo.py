@@ -67,7 +67,10 @@ def test_localhost_demo_judges_the_real_service_and_suites(tmp_path: Path) -> No
         assert by_id[item] == "pass", (item, by_id[item])
     # wapiti crawls the service on localhost; Bandit scans its source.
     assert by_id["security.zap"] == "pass", items(document)["security.zap"]["summary"]
-    assert by_id["security.scanners"] == "pass", items(document)["security.scanners"]["summary"]
+    # Bandit judged (Trivy not required, not mentioned); the review attestation is pending.
+    scanners = str(items(document)["security.scanners"]["summary"])
+    assert by_id["security.scanners"] == "pending", scanners
+    assert "Bandit (1 report(s)): 0 HIGH/HIGH finding(s)" in scanners and "trivy" not in scanners.lower()
     assert by_id["infra.systemd_services"] == "insufficient"  # no fleet, no hosts
     assert document["decision"]["disabled"] == []  # type: ignore[index]
     assert "OpenBao at http://127.0.0.1:" in done.stderr
