@@ -317,7 +317,7 @@ def _bounds(low: str | None = None, high: str | None = None, *, above: bool = Fa
 # override can turn an empty set into a vacuous pass.
 PARAM_BOUNDS: tuple[tuple[str, Bounds], ...] = (
     (r"min_observations", _bounds("2", "1000000000", integer=True)),
-    (r"min_(tests|samples|users|orders|trades)", _bounds("1", "1000000000", integer=True)),
+    (r"min_(tests|samples|users|orders|trades|urls|parameters)", _bounds("1", "1000000000", integer=True)),
     (r"ddof", _bounds("0", "1", integer=True)),
     (r"max_error_rate", _bounds("0", "1")),
     (r"min_score", _bounds("0", "10")),

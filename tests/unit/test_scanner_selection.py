@@ -161,3 +161,10 @@ def test_zap_and_wapiti_together_take_the_worst_grade(tmp_path: Path) -> None:
     outcome = appsec(tmp_path, WAPITI + "    zap: 'zap/*.json'\n")  # ZAP 13 days old, wapiti 1
     assert "grade C" in outcome.summary, outcome.summary
     assert "ZAP baseline-grade-a.json" in outcome.summary
+
+
+def test_a_crawl_minimum_below_one_is_refused_when_the_config_loads(tmp_path: Path) -> None:
+    from golive.yamlfile import ConfigError
+
+    with pytest.raises(ConfigError, match=r"golive\.yml:\d+: .*security\.zap\.min_urls must be at least 1"):
+        scanners(tmp_path, WAPITI, "  security.zap: {min_urls: 0}\n")
