@@ -71,11 +71,29 @@ def _beside(result: Path, document: dict[str, Any], role: str) -> list[Path]:
     return targets
 
 
-def sign_result(result: Path, document: dict[str, Any], role: str, key: Path, acknowledge_no_go: bool, now: dt.datetime) -> list[Path]:
-    """Write the role's signature beside the result (and beside its history copy); returns the files."""
+def sign_result(
+    result: Path,
+    document: dict[str, Any],
+    role: str,
+    key: Path,
+    acknowledge_no_go: bool,
+    now: dt.datetime,
+    allowed_signers: Path | None = None,
+) -> list[Path]:
+    """Write the role's signature beside the result (and beside its history copy); returns the files.
+
+    With `allowed_signers`, the signature is verified for `role` before anything is written,
+    so a key whose line limits it to another namespace or an expired validity is refused at once."""
     text = _statement(document, role, acknowledge_no_go, now.isoformat())
+    signature = signing.sign(text, key)
+    if allowed_signers is not None:
+        verification = signing.verify(text, signature, allowed_signers, role)
+        if not verification.valid:
+            raise signing.SigningError(
+                f"{key}: {allowed_signers} does not accept this key's signature for role {role}: {verification.reason}"
+            )
     targets = _beside(result, document, role)
-    _write(targets, text + signing.sign(text, key))
+    _write(targets, text + signature)
     return targets
 
 
