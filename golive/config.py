@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,8 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
                 _check_keys(located, key, settings, allowed)
             elif "timeout" in settings:
                 _check_keys(located, key, {"timeout": settings["timeout"]}, _COMMON_SOURCE_KEYS)
+            if "timeout" in settings:
+                _positive_seconds(located, (*key, "timeout"), settings["timeout"])
             sources.setdefault(name, {}).update(copy.deepcopy(settings))
 
     merged = {**{k: v for k, v in data.items() if k != "environments"}, **env}
@@ -254,6 +257,15 @@ def _check_keys(located: Located, key: Key, block: Any, allowed: dict[str, Any])
             raise ConfigError(
                 f"{located.where(child)}: {dotted(child)} must be {_TYPE_NAMES.get(expected, expected)}, got {type(value).__name__} {quoted_value(str(name), value)}"
             )
+
+
+# A source's own time limit: at most a day (the run's --timeout bounds it anyway).
+MAX_SOURCE_TIMEOUT = 24 * 3600
+
+
+def _positive_seconds(located: Located, key: Key, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and 0 < value <= MAX_SOURCE_TIMEOUT):
+        raise ConfigError(f"{located.where(key)}: {dotted(key)} must be a number of seconds in (0, {MAX_SOURCE_TIMEOUT}]")
 
 
 def _existing(located: Located, key: Key, path: Path, what: str) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,29 @@ def _beside(result: Path, document: dict[str, Any], role: str) -> list[Path]:
     return targets
 
 
-def sign_result(result: Path, document: dict[str, Any], role: str, key: Path, acknowledge_no_go: bool, now: dt.datetime) -> list[Path]:
-    """Write the role's signature beside the result (and beside its history copy); returns the files."""
+def sign_result(
+    result: Path,
+    document: dict[str, Any],
+    role: str,
+    key: Path,
+    acknowledge_no_go: bool,
+    now: dt.datetime,
+    allowed_signers: Path | None = None,
+) -> list[Path]:
+    """Write the role's signature beside the result (and beside its history copy); returns the files.
+
+    With `allowed_signers`, the signature is verified for `role` before anything is written,
+    so a key whose line limits it to another namespace or an expired validity is refused at once."""
     text = _statement(document, role, acknowledge_no_go, now.isoformat())
+    signature = signing.sign(text, key)
+    if allowed_signers is not None:
+        verification = signing.verify(text, signature, allowed_signers, role)
+        if not verification.valid:
+            raise signing.SigningError(
+                f"{key}: {allowed_signers} does not accept this key's signature for role {role}: {verification.reason}"
+            )
     targets = _beside(result, document, role)
-    _write(targets, text + signing.sign(text, key))
+    _write(targets, text + signature)
     return targets
 
 
@@ -100,55 +119,82 @@ def _read_signed(path: Path) -> tuple[str, str, str, dict[str, str]]:
     return signed, signature, kind, fields
 
 
+@dataclass
+class _Signed:
+    fields: dict[str, str]
+    verification: signing.Verification
+
+
+def _check_file(
+    path: Path,
+    label: str,
+    kind: str,
+    identity: tuple[str, str],
+    rebuild: Callable[[dict[str, str]], str],
+    document: dict[str, Any],
+    allowed_signers: Path,
+    missing: str,
+) -> RoleCheck | _Signed:
+    """The checks every signature file gets: present, readable, of `kind`, over this digest, for
+    this identity, a statement this result rebuilds byte for byte, and a good signature by a
+    key allowed for the identity. A RoleCheck says why not; _Signed carries what was verified."""
+    if not path.is_file():
+        return RoleCheck(label, False, missing)
+    try:
+        signed, signature, found_kind, fields = _read_signed(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return RoleCheck(label, False, f"{path.name}: unreadable signature file: {exc}")
+    name, value = identity
+    if found_kind != kind:
+        return RoleCheck(label, False, f"{path.name}: not a {kind} signature")
+    if fields.get("digest") != document["digest"]:
+        return RoleCheck(label, False, f"{path.name} signs digest {fields.get('digest')}, the result is {document['digest']}")
+    if fields.get(name) != value:
+        return RoleCheck(label, False, f"{path.name} is signed as {name} {fields.get(name)}, not {value}")
+    if signed != rebuild(fields):
+        return RoleCheck(label, False, f"{path.name}: the signed statement does not describe this result")
+    verification = signing.verify(signed, signature, allowed_signers, value)
+    if not verification.valid:
+        return RoleCheck(label, False, f"{path.name}: {verification.reason}")
+    return _Signed(fields, verification)
+
+
 def check_role(result: Path, document: dict[str, Any], role: str, allowed_signers: Path) -> RoleCheck:
     path = signature_path(result, role)
-    if not path.is_file():
-        return RoleCheck(role, False, f"no signature ({path.name} missing)")
-    try:
-        signed, signature, kind, fields = _read_signed(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return RoleCheck(role, False, f"{path.name}: unreadable signature file: {exc}")
-    if kind != KIND:
-        return RoleCheck(role, False, f"{path.name}: not a golive sign-off")
-    if fields.get("digest") != document["digest"]:
-        return RoleCheck(role, False, f"{path.name} signs digest {fields.get('digest')}, the result is {document['digest']}")
-    if fields.get("role") != role:
-        return RoleCheck(role, False, f"{path.name} is signed as role {fields.get('role')}")
-    if signed != _statement(document, role, fields.get("acknowledge-no-go") == "yes", fields.get("signed-at", "")):
-        return RoleCheck(role, False, f"{path.name}: the signed statement does not describe this result")
-    verification = signing.verify(signed, signature, allowed_signers, role)
-    if not verification.valid:
-        return RoleCheck(role, False, f"{path.name}: {verification.reason}")
-    if fields.get("acknowledge-no-go") == "yes":
-        return RoleCheck(role, False, f"{path.name} acknowledges a NO-GO; it can never make a GO", verification.fingerprint)
-    return RoleCheck(
+    checked = _check_file(
+        path,
         role,
-        True,
-        f"signed at {fields.get('signed-at')} by a key allowed for {role}",
-        verification.fingerprint,
-        verification.comment,
+        KIND,
+        ("role", role),
+        lambda fields: _statement(document, role, fields.get("acknowledge-no-go") == "yes", fields.get("signed-at", "")),
+        document,
+        allowed_signers,
+        f"no signature ({path.name} missing)",
     )
+    if isinstance(checked, RoleCheck):
+        return checked
+    fingerprint, comment = checked.verification.fingerprint, checked.verification.comment
+    if checked.fields.get("acknowledge-no-go") == "yes":
+        return RoleCheck(role, False, f"{path.name} acknowledges a NO-GO; it can never make a GO", fingerprint)
+    return RoleCheck(role, True, f"signed at {checked.fields.get('signed-at')} by a key allowed for {role}", fingerprint, comment)
 
 
 def check_runner(result: Path, document: dict[str, Any], principal: str, allowed_signers: Path) -> RoleCheck:
     """Whether the runner holding `principal`'s key signed exactly this result."""
     path = signature_path(result, RUNNER_FILE_ROLE)
     label = f"runner {principal}"
-    if not path.is_file():
-        return RoleCheck(label, False, f"no runner signature ({path.name} missing): run `golive check --sign-key KEY`")
-    try:
-        signed, signature, kind, fields = _read_signed(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return RoleCheck(label, False, f"{path.name}: unreadable signature file: {exc}")
-    if kind != RUNNER_KIND:
-        return RoleCheck(label, False, f"{path.name}: not a golive runner signature")
-    if fields.get("digest") != document["digest"]:
-        return RoleCheck(label, False, f"{path.name} signs digest {fields.get('digest')}, the result is {document['digest']}")
-    if fields.get("runner") != principal:
-        return RoleCheck(label, False, f"{path.name} names runner {fields.get('runner')}, the policy's runner is {principal}")
-    if signed != _runner_statement(document, principal, fields.get("signed-at", "")):
-        return RoleCheck(label, False, f"{path.name}: the signed statement does not describe this result")
-    verification = signing.verify(signed, signature, allowed_signers, principal)
-    if not verification.valid:
-        return RoleCheck(label, False, f"{path.name}: {verification.reason}")
-    return RoleCheck(label, True, f"signed at {fields.get('signed-at')}", verification.fingerprint, verification.comment)
+    checked = _check_file(
+        path,
+        label,
+        RUNNER_KIND,
+        ("runner", principal),
+        lambda fields: _runner_statement(document, principal, fields.get("signed-at", "")),
+        document,
+        allowed_signers,
+        f"no runner signature ({path.name} missing): run `golive check --sign-key KEY`",
+    )
+    if isinstance(checked, RoleCheck):
+        return checked
+    return RoleCheck(
+        label, True, f"signed at {checked.fields.get('signed-at')}", checked.verification.fingerprint, checked.verification.comment
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 @click.option("--as-of", "as_of", metavar="ISO-8601", help="Moment every freshness rule is judged against (default: now, UTC).")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=1),
+    # A week at most: past that a gate is not waiting for evidence but stuck.
+    type=click.FloatRange(min=1, max=7 * 24 * 3600),
     default=600.0,
     show_default=True,
     help="Seconds for all evidence collection; unfinished sources are insufficient.",
@@ -119,6 +121,8 @@ def check(
 
     available = formats()
     wanted = _parse_formats(format_list, list(available))
+    if not math.isfinite(timeout):
+        fail_usage(f"--timeout {timeout}: not a finite number of seconds")
     moment = _parse_as_of(as_of)
     config = _load(config_path, environment)
     if config.inventory is not None:

@@ -176,7 +176,7 @@ def sign(
                 done = check_role(result_path, document, other, verifier.signers)
                 if done.fingerprint == mine and verifier.policy.signoff.distinct_signers:
                     fail_usage(f"--key {key} ({mine}) already signed this result as {other}; one key signs one role")
-        written = sign_result(result_path, document, role, key, acknowledge_no_go, _parse_as_of(None))
+        written = sign_result(result_path, document, role, key, acknowledge_no_go, _parse_as_of(None), verifier.signers)
     except SigningError as exc:
         fail_usage(str(exc))
     for path in written:
@@ -249,6 +249,11 @@ def verify(
     key = _attestation_key(config, sign_key) if attestation else None
     if attestation is not None and not attestation.parent.is_dir():
         fail_usage(f"--attestation {attestation}: folder {attestation.parent} does not exist")
+    if attestation is not None and (attestation.exists() or attestation.is_symlink()):
+        # An earlier verdict at the target must never outlive this verification's answer.
+        if attestation.is_dir() or not (attestation.is_file() or attestation.is_symlink()):
+            fail_usage(f"--attestation {attestation}: exists and is not a file")
+        attestation.unlink()
     from golive.verify import verify_document
 
     verified = verify_document(result_path, document, verifier, _parse_as_of(None))

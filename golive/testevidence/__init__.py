@@ -72,12 +72,20 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
+# UTC offsets in use run from -12:00 to +14:00: a local time without its offset denotes an
+# instant up to 14 hours before the same digits read as UTC.
+EARLIEST_OFFSET = dt.timedelta(hours=14)
+
+
 def report_timestamp(value: Any, where: str) -> tuple[dt.datetime | None, dict[str, str] | None]:
-    """(UTC moment, None) for an ISO-8601 timestamp with an offset; (None, None) when absent;
-    (None, problem) when it is invalid (status error) or has no offset (status insufficient:
-    pytest and coverage.py write local time without saying which zone, so the moment is
-    ambiguous by up to 26 hours). The problem matters only when the report's age is judged
-    from it; a report that golive's own `run:` command wrote is dated by that run instead."""
+    """(UTC moment, None) for an ISO-8601 timestamp; (None, None) when absent; (None, problem)
+    when it is invalid (status error).
+
+    pytest and coverage.py write local time without saying which zone, so such a timestamp
+    is ambiguous by up to 26 hours. It is read as the EARLIEST instant it can denote (its
+    digits as UTC minus 14 hours): a report can then only look older than it is, never
+    fresher, and freshness stays fail-closed without refusing every report those tools
+    write. A report that golive's own `run:` command wrote is dated by that run instead."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     text = str(value).strip()
@@ -87,10 +95,7 @@ def report_timestamp(value: Any, where: str) -> tuple[dt.datetime | None, dict[s
     except ValueError:
         return None, {"status": "error", "detail": f"{where}: timestamp {shown!r} is not ISO-8601"}
     if moment.tzinfo is None or moment.utcoffset() is None:
-        return None, {
-            "status": "insufficient",
-            "detail": f"{where}: timestamp {shown!r} has no UTC offset, so its age is unknown (write it with an offset, or let golive run the command)",
-        }
+        return moment.replace(tzinfo=dt.UTC) - EARLIEST_OFFSET, None
     return moment.astimezone(dt.UTC), None
 
 

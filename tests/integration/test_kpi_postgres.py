@@ -161,7 +161,7 @@ def test_nan_and_duplicate_dates_in_postgres_are_errors_naming_the_table_row(pos
         db.execute("INSERT INTO twice VALUES ('2026-11-01 08:00+00', 0.01), ('2026-11-01 20:00+00', -0.01)")
     base = {"returns": postgres.url(), "returns_columns": {"date": "day", "value": "ret"}}
     results, _ = judge(tmp_path, {**base, "returns_table": "nan_returns"})
-    shown = f"postgresql+psycopg://golive_kpi:***@127.0.0.1:{postgres.port}/lunia"
+    shown = f"postgresql+psycopg://golive_kpi:[redacted]@127.0.0.1:{postgres.port}/lunia"
     assert results["kpi.sharpe"].status.value == "error"
     assert results["kpi.sharpe"].summary == f"{shown} table nan_returns row 2: column 'ret' is Decimal('NaN'), not a finite number"
     results, _ = judge(tmp_path, {**base, "returns_table": "twice"})

@@ -146,7 +146,7 @@ def test_real_suites_load_test_coverage_and_playwright_all_pass(released: tuple[
 
 def test_p99_over_the_limit_fails_naming_the_series(released: tuple[Path, dict[str, dict[str, Any]]]) -> None:
     repo, _ = released
-    items = golive(repo, INGEST, {"tests.performance": {"max_p99_ms": 0}})
+    items = golive(repo, INGEST, {"tests.performance": {"max_p99_ms": 0.001}})
     assert items["tests.performance"]["status"] == "fail"
     assert "POST /orders" in items["tests.performance"]["summary"]
     assert "perf:POST /orders" in {finding["key"] for finding in items["tests.performance"]["findings"]}
@@ -217,7 +217,7 @@ def test_playwright_without_chromium_is_a_documented_skip(tmp_path: Path) -> Non
     sources = {"junit": {"e2e": "reports/e2e.xml", "run": {"e2e": e2e_command(repo, chromium="/nonexistent/chromium")}}}
     items = golive(repo, sources)
     assert items["tests.e2e"]["status"] == "skip"
-    assert "documented skip: no-chromium: /nonexistent/chromium not found" in items["tests.e2e"]["summary"]
+    assert "documented skip of all 2 test(s): no-chromium: /nonexistent/chromium not found" in items["tests.e2e"]["summary"]
     disallowed = golive(repo, {"junit": {"e2e": "reports/e2e.xml"}}, {"tests.e2e": {"allow_skip_without_chromium": False}})
     assert disallowed["tests.e2e"]["status"] == "insufficient"
     assert "does not allow" in disallowed["tests.e2e"]["summary"]

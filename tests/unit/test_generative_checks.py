@@ -47,6 +47,10 @@ from tests.unit.test_test_evidence_checks import AS_OF, ctx, junit_file, suites
 # Modest and reproducible, so the unit suite stays fast and a failure replays.
 GENERATIVE = settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 STAMP = (AS_OF - dt.timedelta(hours=1)).isoformat()
+# Offset-less stamps are read as the earliest instant they can denote (their digits as UTC
+# minus 14 h): one an hour old stays fresh, one whose digits are 60 h old is 74 h old, stale.
+NAIVE_FRESH = "2026-11-29T11:00:00"
+NAIVE_STALE = "2026-11-27T00:00:00"
 PASSING = (Status.PASS,)
 
 hostile_number = st.one_of(
@@ -201,7 +205,7 @@ def test_coverage_never_passes_below_its_threshold_or_on_nothing(
 @given(
     statements=st.one_of(count, hostile_number),
     covered=st.one_of(count, hostile_number),
-    stamp=st.sampled_from([STAMP, "2026-11-29T11:00:00", "garbage", None, "2099-01-01T00:00:00Z"]),
+    stamp=st.sampled_from([STAMP, NAIVE_FRESH, NAIVE_STALE, "garbage", None, "2099-01-01T00:00:00Z"]),
 )
 def test_coverage_json_totals(statements: Any, covered: Any, stamp: Any) -> None:
     document = {"meta": {"timestamp": stamp}, "files": {}, "totals": {"num_statements": statements, "covered_lines": covered}}
@@ -210,7 +214,7 @@ def test_coverage_json_totals(statements: Any, covered: Any, stamp: Any) -> None
         files = read_reports(root, ["coverage.json"], parse_coverage)
         outcome = coverage(item("tests.coverage"), Evidence("coverage", data={"patterns": ["c"], "command": None, "files": files}), ctx())
     if outcome.status in PASSING:
-        assert stamp in (STAMP, None)  # None: dated by the file's (fresh) mtime
+        assert stamp in (STAMP, NAIVE_FRESH, None)  # None: dated by the file's (fresh) mtime
         assert isinstance(statements, int) and isinstance(covered, int) and not isinstance(statements, bool)
         assert statements > 0 and 0 <= covered <= statements and Fraction(covered * 100, statements) >= 70
 
@@ -235,7 +239,7 @@ def junit_text(kinds: list[str], stamp: str | None) -> str:
     return f'<testsuites><testsuite name="s"{stamp_attr}>{cases}</testsuite></testsuites>'
 
 
-stamps = st.sampled_from([STAMP, None, "2026-11-29T11:00:00", "2026-02-30T00:00:00Z", (AS_OF + dt.timedelta(hours=2)).isoformat()])
+stamps = st.sampled_from([STAMP, None, NAIVE_FRESH, NAIVE_STALE, "2026-02-30T00:00:00Z", (AS_OF + dt.timedelta(hours=2)).isoformat()])
 
 
 @GENERATIVE
@@ -245,7 +249,7 @@ def test_e2e_skips_only_when_every_test_skipped_for_lack_of_chromium(kinds: list
         fresh(root / "e2e.xml", junit_text(kinds, stamp))
         files = read_reports(root, ["e2e.xml"], parse_junit)
         outcome = e2e(item("tests.e2e", allow_skip_without_chromium=allow), suites("e2e", *files), ctx(commit=None))
-    if stamp not in (STAMP, None):
+    if stamp not in (STAMP, NAIVE_FRESH, None):
         assert outcome.status not in (Status.PASS, Status.SKIP)
     if outcome.status is Status.SKIP:
         assert allow and kinds and all(kind == "skip-documented" for kind in kinds)
@@ -262,7 +266,7 @@ def test_unit_suite_passes_only_with_enough_executed_tests_and_no_failure(kinds:
         files = read_reports(root, ["unit.xml"], parse_junit)
         outcome = junit_suite(item("tests.unit", min_tests=min_tests), suites("unit", *files), ctx(commit=None))
     if outcome.status is Status.PASS:
-        assert stamp in (STAMP, None)
+        assert stamp in (STAMP, NAIVE_FRESH, None)
         assert not any(kind in ("fail", "error") for kind in kinds)
         assert sum(kind == "pass" for kind in kinds) >= min_tests
 

@@ -237,7 +237,8 @@ def test_an_honest_finding_waiver_verifies(release: Release) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_waive_with_a_fifo_as_key_exits_2_instead_of_hanging(release: Release) -> None:
+@pytest.mark.parametrize("command", ["waive", "attest"])
+def test_waive_or_attest_with_a_fifo_as_key_exits_2_instead_of_hanging(release: Release, command: str) -> None:
     """A FIFO where a file is expected is exit 2, detected by stat before it is opened (issue 15);
     `golive waive --key FIFO` hands it to ssh-keygen, which blocks reading it."""
     import os
@@ -248,9 +249,24 @@ def test_waive_with_a_fifo_as_key_exits_2_instead_of_hanging(release: Release) -
     os.mkfifo(fifo)
     expires = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=5)).isoformat()
     # A session of its own, so a hang is cleaned up whole (golive and the ssh-keygen it started).
+    write(release.repo / "attesting.yml", CONFIG + "attestations: attestations.yml\n")
+    arguments = {
+        "waive": ["waive", "release.date", "--reason", "r", "--expires", expires, "--role", "security-lead"],
+        "attest": [
+            "attest",
+            "docs.install",
+            "--by",
+            "Ana",
+            "--role",
+            "release-manager",
+            "--evidence",
+            "https://ci.example/1",
+            "--config",
+            "attesting.yml",
+        ],
+    }[command]
     process = subprocess.Popen(
-        [sys.executable, "-m", "golive", "waive", "release.date", "--reason", "r", "--expires", expires,
-         "--role", "security-lead", "--key", str(fifo)],
+        [sys.executable, "-m", "golive", *arguments, "--key", str(fifo)],
         cwd=release.repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
@@ -258,7 +274,7 @@ def test_waive_with_a_fifo_as_key_exits_2_instead_of_hanging(release: Release) -
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        pytest.fail("golive waive --key FIFO hung")
+        pytest.fail(f"golive {command} --key FIFO hung")
     done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
@@ -337,4 +353,59 @@ def test_a_refused_verify_does_not_leave_an_earlier_passed_attestation_at_its_ta
     release.result.with_name("result.json.product-owner.sig").unlink()
     again = release.verify("--attestation", str(out), "--sign-key", str(runner_key))
     assert again.returncode == 1, again.stdout + again.stderr
-    assert not out.exists() or "PASSED" not in out.read_text(), "a NOT GO verify left a PASSED attestation in place"
+    if out.exists():
+        import base64
+
+        payload = json.loads(base64.b64decode(json.loads(out.read_text())["payload"]))
+        assert payload["predicate"]["verificationResult"] != "PASSED", "a NOT GO verify left a PASSED attestation in place"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400"])
+def test_check_timeout_that_is_not_finite_is_a_usage_error(release: Release, value: str) -> None:
+    """click's FloatRange(min=1) lets nan through (nan < 1 is false) and has no upper bound:
+    `--timeout nan` silently drops the shared deadline (min(limit, nan) is limit) and the run
+    goes ahead; issue 15 wants every number from options finite and in range, else exit 2."""
+    done = golive("check", "--format", "json", "--timeout", value, cwd=release.repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--timeout" in done.stderr
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-1", "0"])
+def test_source_timeout_that_is_not_a_positive_finite_number_is_a_configuration_error(release: Release, value: str) -> None:
+    """`sources.<name>.timeout: .nan` (or .inf, -1, 0) is taken as is and the run goes ahead;
+    a number from configuration must be finite and in range, else exit 2 naming file:line."""
+    write(release.repo / "timeouts.yml", CONFIG + f"sources: {{git: {{timeout: {value}}}}}\n")
+    done = golive("check", "--config", "timeouts.yml", "--format", "json", cwd=release.repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "timeouts.yml:5" in done.stderr and "timeout" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "tests.coverage: {min_percent: .nan}",
+        "tests.coverage: {max_age_hours: .inf}",
+        "tests.coverage: {max_age_hours: -1}",
+        "promotion.staging_go: {max_age_days: .nan}",
+    ],
+)
+def test_item_parameter_that_is_not_a_finite_number_in_range_is_a_configuration_error(release: Release, override: str) -> None:
+    """Item parameters from golive.yml are not checked when the configuration loads: the run
+    goes ahead and each check meets NaN/inf on its own (a crash becomes `error`, a negative age
+    a `fail`). Issue 15: configuration numbers are finite and in range, else exit 2 at file:line."""
+    write(release.repo / "params.yml", CONFIG + f"items: {{{override}}}\n")
+    done = golive("check", "--config", "params.yml", "--format", "json", cwd=release.repo)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "params.yml:5" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("options", ['namespaces="git"', 'valid-before="20200101"'])
+def test_sign_refuses_at_once_a_key_whose_signers_line_does_not_allow_golive_signatures(release: Release, options: str) -> None:
+    """`golive sign` checks only that the line names the role; a line limited to another
+    namespace, or expired, lets it write a signature that verify then refuses. Issue 14 item 6:
+    sign refuses at once a key the signers file does not allow for that role."""
+    lines = (release.repo / "allowed_signers").read_text().splitlines()
+    lines[0] = lines[0].replace('namespaces="golive"', options)
+    (release.repo / "allowed_signers").write_text("\n".join(lines) + "\n")
+    done = golive("sign", str(release.result), "--role", "release-manager", "--key", str(release.keys["release-manager"]), cwd=release.repo)
+    assert done.returncode == 2, done.stdout + done.stderr

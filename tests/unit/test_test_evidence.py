@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -36,10 +37,10 @@ def test_surefire_report_counts_failures_errors_skips_and_ignores_flaky_reruns()
 def test_nested_suites_are_counted_from_testcases_not_attributes() -> None:
     report = parse_junit(FIXTURES / "junit" / "nested-testsuites.xml")
     assert (report["tests"], report["failures"]) == (4, 1)
-    # A suite timestamp without an offset is ambiguous: the report is undated, and says why.
-    assert report["timestamp"] is None
-    assert report["timestamp_problem"]["status"] == "insufficient"
-    assert "no UTC offset" in report["timestamp_problem"]["detail"]
+    # A suite timestamp without an offset is ambiguous by up to 26 h: it is read as the
+    # earliest instant it can denote (its digits as UTC minus 14 h), never fresher.
+    assert report["timestamp"] == "2026-11-27T19:00:00+00:00"
+    assert report["timestamp_problem"] is None
     assert report["failed"][0]["message"] == "Failed asserting that 201 is identical to 422."
 
 
@@ -89,8 +90,10 @@ def test_coverage_py_reports_produced_by_running_coverage(tmp_path: Path) -> Non
     assert xml["format"] == "cobertura" and js["format"] == "coverage.py-json"
     assert xml["percent"] == js["percent"] == pytest.approx(100 * 9 / 11, abs=0.01)
     assert xml["weakest"][0]["name"] == js["weakest"][0]["name"] == "mod_a.py"
-    # coverage.py writes its JSON timestamp in local time without an offset: ambiguous.
-    assert xml["timestamp"] and js["timestamp_problem"]["status"] == "insufficient"
+    # coverage.py writes its JSON timestamp in local time without an offset: it is read as the
+    # earliest instant it can denote, 14 h before its digits read as UTC, so never fresher.
+    assert xml["timestamp"] and js["timestamp"] and js["timestamp_problem"] is None
+    assert dt.datetime.fromisoformat(js["timestamp"]) <= dt.datetime.now(dt.UTC) - dt.timedelta(hours=13)
 
 
 def test_cobertura_from_another_tool_groups_classes_by_file() -> None:
