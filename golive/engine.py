@@ -20,7 +20,7 @@ from golive.attestations import awaiting, judge_attestation
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext
 from golive.checks.release import release_date, tag_version, version_tags
-from golive.collectors import CollectContext, CollectorTimeout, Evidence
+from golive.collectors import CollectContext, CollectorTimeout, Evidence, Request
 from golive.config import Config
 from golive.decision import Waiver, apply_waivers, decide
 from golive.document import SCHEMA, digest
@@ -68,7 +68,31 @@ def needed_sources(config: Config, options: dict[str, Any] | None = None) -> lis
         sources.update(definition.also_uses if definition else ())
         if needs_attestation(item):
             sources.add("attestations")
+    sources.update(gather_requests(config))
     return sorted(sources)
+
+
+def gather_requests(config: Config) -> dict[str, list[Request]]:
+    """What the judged items need, source by source, in checklist order: each item's check
+    declares it (`@check(..., requests=...)`), so collectors never read the checklist."""
+    checks = checks_pkg.registered()
+    wanted: dict[str, list[Request]] = {}
+    for item in config.checklist.items:
+        if item.kind != "check" or skip_reason(item, config):
+            continue
+        definition = checks.get(item.check_name)
+        if definition is None or definition.requests is None:
+            continue
+        for request in definition.requests(item):
+            wanted.setdefault(request.source, []).append(request)
+    return wanted
+
+
+def collect_context(
+    config: Config, as_of: dt.datetime, evidence_dir: Path, source: str, options: dict[str, Any] | None = None
+) -> CollectContext:
+    """The context a collector of `source` runs in, with the requests the checklist makes of it."""
+    return CollectContext(config, as_of, evidence_dir, source, options or {}, gather_requests(config).get(source, []))
 
 
 def needs_attestation(item: ItemSpec) -> bool:
@@ -113,7 +137,7 @@ def _collect_batch(
             if progress:
                 progress("done", source, results[source])
             continue
-        ctx = CollectContext(config, options.as_of, evidence_dir, source, options.as_dict())
+        ctx = collect_context(config, options.as_of, evidence_dir, source, options.as_dict())
         ctx.evidence = earlier
         limit = float(ctx.settings.get("timeout", cls.default_timeout))
 

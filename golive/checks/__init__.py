@@ -16,7 +16,7 @@ from golive.model import ItemResult, Outcome
 
 if TYPE_CHECKING:
     from golive.checklist import ItemSpec
-    from golive.collectors import Evidence
+    from golive.collectors import Evidence, Request
     from golive.config import Config
 
 
@@ -30,6 +30,8 @@ class JudgeContext:
 
 Judgement = Outcome | dict[str, Outcome]
 CheckFn = Callable[["ItemSpec", "Evidence", JudgeContext], Judgement]
+# What an item needs from its sources, declared next to the check that judges it.
+RequestsFn = Callable[["ItemSpec"], "list[Request]"]
 
 
 @dataclass
@@ -40,6 +42,7 @@ class CheckDef:
     also_uses: tuple[str, ...] = ()
     # False for checks judged from the run itself (sign-off awaits this result's digest).
     needs_evidence: bool = True
+    requests: RequestsFn | None = None
 
 
 REGISTRY: dict[str, CheckDef] = {}
@@ -75,8 +78,11 @@ def provides_items(
     return register
 
 
-def check(*names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = True) -> Callable[[CheckFn], CheckFn]:
-    """Register `fn` as the check for each item id (or reusable check name) in `names`."""
+def check(
+    *names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = True, requests: RequestsFn | None = None
+) -> Callable[[CheckFn], CheckFn]:
+    """Register `fn` as the check for each item id (or reusable check name) in `names`;
+    `requests` says what each such item needs its collectors to gather."""
 
     def register(fn: CheckFn) -> CheckFn:
         from golive.collectors import refuse_duplicate
@@ -84,7 +90,7 @@ def check(*names: str, also_uses: tuple[str, ...] = (), needs_evidence: bool = T
         for name in names:
             if name in REGISTRY:
                 refuse_duplicate("check", name, REGISTRY[name].fn, fn)
-            REGISTRY[name] = CheckDef(name, fn, also_uses, needs_evidence)
+            REGISTRY[name] = CheckDef(name, fn, also_uses, needs_evidence, requests)
         return fn
 
     return register

@@ -49,6 +49,23 @@ class Evidence:
         return cls(source, missing=reason)
 
 
+@dataclass(frozen=True)
+class Request:
+    """What one checklist item needs from one source, as its check declares it.
+
+    `what` names the kind of evidence (a host fact group, a probe, a file); `args` are its
+    parameters; `hosts` is the host pattern for sources that visit hosts; `key` is where the
+    collector files the answer (opaque to it: an item id or a path). Collectors act on the
+    requests they are given and never read the checklist, so demand flows forward only.
+    """
+
+    source: str
+    what: str
+    args: dict[str, Any] = field(default_factory=dict)
+    hosts: str | None = None
+    key: str = ""
+
+
 class CollectorTimeout(Exception):
     pass
 
@@ -57,13 +74,23 @@ class CollectContext:
     """What a collector may use: the config, the time of judgement, a place for
     evidence files, and subprocesses that die with the collector when it times out."""
 
-    def __init__(self, config: Config, as_of: dt.datetime, evidence_dir: Path, source: str, options: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        as_of: dt.datetime,
+        evidence_dir: Path,
+        source: str,
+        options: dict[str, Any],
+        requests: list[Request] | None = None,
+    ) -> None:
         self.config = config
         self.as_of = as_of
         self.evidence_dir = evidence_dir
         self.source = source
         self.settings: dict[str, Any] = config.sources.get(source, {})
         self.options = options
+        # What the judged items need from this source (golive.engine.gather_requests).
+        self.requests: list[Request] = list(requests or [])
         # Evidence of the collectors that ran before this one (for those that run last).
         self.evidence: dict[str, Evidence] = {}
         self._processes: set[subprocess.Popen[str]] = set()
