@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from golive.checklist import Checklist, load_checklist, merge_params
+from golive.interpolate import interpolate
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
 from golive.secrets import quoted_value
 from golive.timeutil import parse_day_or_moment
@@ -103,6 +105,7 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
     checklist names but no collector implements yet accept any keys.
     """
     located = load(path, "configuration file")
+    interpolate(located)
     data = located.data if located.data is not None else {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the configuration must be a mapping of keys ({', '.join(sorted(_TOP_KEYS))})")
@@ -280,3 +283,22 @@ def _regular(located: Located, key: Key, path: Path, what: str) -> None:
         regular_file(path, what)
     except ConfigError as exc:
         raise ConfigError(f"{located.where(key)}: {exc}") from None
+
+
+CONFIG_NAME = "golive.yml"
+
+
+def config_location(explicit: Path | None, search_upward: bool, start: Path | None = None) -> Path:
+    """Which golive.yml a command reads: `--config`, else $GOLIVE_CONFIG, else ./golive.yml,
+    or with `search_upward` (only `golive check`) the nearest golive.yml in the working
+    directory or above it. Returns ./golive.yml when nothing is found, so the error names it."""
+    if explicit is not None:
+        return explicit
+    if os.environ.get("GOLIVE_CONFIG"):
+        return Path(os.environ["GOLIVE_CONFIG"])
+    here = (start or Path.cwd()).resolve()
+    if search_upward:
+        for folder in (here, *here.parents):
+            if (folder / CONFIG_NAME).is_file():
+                return folder / CONFIG_NAME
+    return Path(CONFIG_NAME)

@@ -40,6 +40,11 @@ import re
 from typing import Any, TypeVar, cast
 
 MASK = "[redacted]"
+# Values golive.yml took from secret-looking environment variables (golive.interpolate):
+# masked verbatim wherever they appear, whatever surrounds them. Shorter ones are refused
+# there, since masking them would mask ordinary text.
+MIN_REMEMBERED_SECRET = 4
+_REMEMBERED: set[str] = set()
 Data = TypeVar("Data")
 
 # A word is secret when it is one of these or ends with one (ACCESSTOKEN, DBPASSWORD), anywhere in the name.
@@ -213,12 +218,25 @@ def _keep_head(found: re.Match[str]) -> str:
     return f"{found['head']}{MASK}"
 
 
+def remember_secret(value: str) -> None:
+    """Mask `value` verbatim in everything golive outputs from now on in this process."""
+    if len(value) >= MIN_REMEMBERED_SECRET:
+        _REMEMBERED.add(value)
+
+
+def forget_remembered_secrets() -> None:
+    _REMEMBERED.clear()
+
+
 def mask_text(text: str) -> str:
     """`text` with every secret it visibly holds replaced by MASK (see the module's list)."""
     # Each form is looked for only where its marker occurs: evidence holds many thousand
     # strings (test names, log lines), and a substring test is far cheaper than a regex.
     if not text:
         return text
+    for secret in sorted(_REMEMBERED, key=len, reverse=True) if _REMEMBERED else ():
+        if secret in text:
+            text = text.replace(secret, MASK)
     if "PRIVATE KEY" in text:
         text = _PRIVATE_KEY_BLOCK.sub(lambda found: f"-----BEGIN {found['kind']}----- {MASK}", text)
     if "://" in text and "@" in text:
