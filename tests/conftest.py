@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from golive.checklist import load_default
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "golive tests",
     "GIT_AUTHOR_EMAIL": "tests@golive.invalid",
@@ -65,3 +67,18 @@ def needs(available: bool, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true but {reason}")
     pytest.skip(reason)
+
+
+def go_checklist(repo: Path, keep_signoff: bool) -> None:
+    """A team checklist reduced to what a bare repository can prove, each removal approved."""
+    keep = {"release.version_tag", "release.commit_sha", "release.date", "docs.install", "decision.go", "decision.no_go"}
+    disabled = [item.id for item in load_default().items if item.id not in keep and not item.protected]
+    lines = ["overrides:", "  docs.install: {params: {attestation: ''}}", "disable:"]
+    lines += [f"  - {{id: {item_id}, reason: not part of this test, approver: test-suite}}" for item_id in disabled]
+    write(repo / "team.yml", "\n".join(lines) + "\n")
+    # Sign-off items are protected: an environment that needs no sign-off says so in its policy.
+    policy = "" if keep_signoff else "signoff: {roles: []}\n"
+    write(repo / "golive.yml", "release: {repo: .}\nchecklist: team.yml\n" + policy)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "golive config")
+    git(repo, "tag", "-f", "-a", "v1.4.0", "-m", "1.4.0")

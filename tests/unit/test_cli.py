@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from golive.checklist import load_default
 from golive.cli import main
-from tests.conftest import git, write
+from tests.conftest import go_checklist, write
 
 AS_OF = "2026-11-29T12:00:00Z"
 FORMAT_FILES = {"RELEASE_REPORT.md", "result.json", "junit.xml", "report.html"}
@@ -126,23 +125,8 @@ def test_unparsable_waivers_file_exits_2(release_repo: Path) -> None:
     assert not (release_repo / "golive-out").exists()
 
 
-def _go_checklist(repo: Path, keep_signoff: bool) -> None:
-    """A team checklist reduced to what a bare repository can prove, each removal approved."""
-    keep = {"release.version_tag", "release.commit_sha", "release.date", "docs.install", "decision.go", "decision.no_go"}
-    disabled = [item.id for item in load_default().items if item.id not in keep and not item.protected]
-    lines = ["overrides:", "  docs.install: {params: {attestation: ''}}", "disable:"]
-    lines += [f"  - {{id: {item_id}, reason: not part of this test, approver: test-suite}}" for item_id in disabled]
-    write(repo / "team.yml", "\n".join(lines) + "\n")
-    # Sign-off items are protected: an environment that needs no sign-off says so in its policy.
-    policy = "" if keep_signoff else "signoff: {roles: []}\n"
-    write(repo / "golive.yml", "release: {repo: .}\nchecklist: team.yml\n" + policy)
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "golive config")
-    git(repo, "tag", "-f", "-a", "v1.4.0", "-m", "1.4.0")
-
-
 def test_full_go_exits_0(release_repo: Path) -> None:
-    _go_checklist(release_repo, keep_signoff=False)
+    go_checklist(release_repo, keep_signoff=False)
     done = golive("check", "--as-of", AS_OF, "--format", "json", cwd=release_repo)
     assert done.returncode == 0, done.stdout + done.stderr
     document = json.loads((release_repo / "golive-out" / "result.json").read_text())
@@ -155,7 +139,7 @@ def test_full_go_exits_0(release_repo: Path) -> None:
 
 
 def test_go_pending_signoff_exits_3(release_repo: Path) -> None:
-    _go_checklist(release_repo, keep_signoff=True)
+    go_checklist(release_repo, keep_signoff=True)
     done = golive("check", "--as-of", AS_OF, "--format", "json", cwd=release_repo)
     assert done.returncode == 3
     document = json.loads((release_repo / "golive-out" / "result.json").read_text())
