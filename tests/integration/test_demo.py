@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,31 @@ def running_with(argument: str) -> list[int]:
 
 def items(document: dict[str, object]) -> dict[str, dict[str, object]]:
     return {item["id"]: item for item in document["items"]}  # type: ignore[attr-defined]
+
+
+# The demo's result as recorded before the architecture rework (#16): the same items with the
+# same statuses, host by host, and the same verdict, except items added since.
+RECORDED = json.loads((REPO / "tests" / "fixtures" / "demo" / "recorded_result.json").read_text())["environments"]
+ADDED_SINCE_RECORDING = {"infra.time_sync"}
+
+
+def judged_shape(document: dict[str, Any]) -> dict[str, Any]:
+    items = {
+        item["id"]: {
+            "status": item["status"],
+            **({"hosts": {host: entry["status"] for host, entry in item["hosts"].items()}} if item.get("hosts") else {}),
+        }
+        for item in document["items"]
+    }
+    return {"verdict": document["decision"]["verdict"], "items": items}
+
+
+def assert_as_recorded(environment: str, document: dict[str, Any]) -> None:
+    recorded, now = RECORDED[environment], judged_shape(document)
+    added = set(now["items"]) - set(recorded["items"])
+    assert added <= ADDED_SINCE_RECORDING, added
+    assert {item: shape for item, shape in now["items"].items() if item not in added} == recorded["items"]
+    assert now["verdict"] == recorded["verdict"]
 
 
 # The seed rows the demo used to disable, now judged on real evidence.
@@ -100,6 +126,8 @@ def test_signed_demo_reaches_go_through_verify(tmp_path: Path) -> None:
     assert "signed by release-manager, security-lead, product-owner" in str(by_id["promotion.staging_go"]["summary"])
     staging = json.loads((tmp_path / "golive-demo" / "staging" / "result.json").read_text())
     assert staging["environment"] == "staging"
+    assert_as_recorded("prod", document)
+    assert_as_recorded("staging", staging)
     assert "INFRA_PROD_ENABLED=true on app1, app2" in items(staging)["security.vault_kms"]["summary"]
     assert "staging: signed as release-manager, security-lead, product-owner" in done.stderr
     assert "GO: staging 1.4.0 commit" in done.stderr
