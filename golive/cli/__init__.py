@@ -113,6 +113,6 @@ def _load_result_or_exit(result_path: Path, check_digest: bool = True) -> dict[s
 
 
 # Each module registers its commands on the group above.
-from golive.cli import approvals, items, results, run, trust  # noqa: E402
+from golive.cli import approvals, formats, items, results, run, trust  # noqa: E402
 
-__all__ = ["approvals", "items", "main", "results", "run", "trust"]
+__all__ = ["approvals", "formats", "items", "main", "results", "run", "trust"]
