@@ -65,3 +65,37 @@ def test_installed_wheel_finds_its_own_playbook_and_roles(wheel: Path, tmp_path:
     assert playbook.is_file()
     assert roles == converge_roles == site / "golive" / "ansible_content" / "roles"
     assert (roles / "golive_collect" / "library" / "golive_collect.py").is_file()
+
+
+def test_execution_environment_build_context_installs_this_wheel(wheel: Path, tmp_path: Path) -> None:
+    """`ansible-builder create` on the shipped definition, as an AWX/AAP admin runs it: the
+    context holds golive's wheel and the Containerfile installs it on the configurable base."""
+    import yaml
+
+    project = tmp_path / "project"
+    (project / "dist").mkdir(parents=True)
+    shutil.copy2(ROOT / "execution-environment.yml", project / "execution-environment.yml")
+    shutil.copy2(wheel, project / "dist" / wheel.name)
+    definition = yaml.safe_load((project / "execution-environment.yml").read_text())
+    assert definition["version"] == 3
+    builder = Path(sys.executable).parent / "ansible-builder"
+    done = subprocess.run(
+        [str(builder), "create", "-f", "execution-environment.yml", "-c", "context", "--output-filename", "Containerfile"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    context = project / "context"
+    containerfile = (context / "Containerfile").read_text()
+    assert 'ARG EE_BASE_IMAGE="ee-base:latest"' in containerfile
+    assert "FROM $EE_BASE_IMAGE AS base" in containerfile
+    final_stage = containerfile.split("AS final", 1)[1]
+    assert "COPY _build/golive/ /tmp/golive/" in final_stage
+    assert "pip install --no-cache-dir /tmp/golive/golive-*.whl" in final_stage
+    assert "RUN golive --version" in final_stage
+    (shipped,) = (context / "_build" / "golive").glob("golive-*.whl")
+    assert shipped.read_bytes() == wheel.read_bytes()
+    assert "golive/ansible_content/playbooks/verify.yml" in zipfile.ZipFile(shipped).namelist()
+    assert "openssh-clients [platform:rpm]" in (context / "_build" / "bindep.txt").read_text()
