@@ -22,6 +22,9 @@ from golive.secrets import mask_argv
 from golive.testevidence import EvidenceFileError, iso
 
 DEFAULT_COMMAND_TIMEOUT = 600.0
+# Words a shell would act on. `run:` is no shell: given as arguments, they would reach the
+# first program as arguments (`make && pytest` runs make with "&&" and "pytest").
+SHELL_OPERATORS = frozenset({"&&", "||", "|", "|&", ";", "&", ">", ">>", "<", "<<", "2>", "2>>", "2>&1", ">&", "&>"})
 # The tail of a command's output says why it failed; whole logs belong to the CI system.
 OUTPUT_TAIL = 20_000
 
@@ -55,7 +58,8 @@ def patterns(ctx: CollectContext, key: str) -> list[str]:
 
 
 def commands(ctx: CollectContext, allowed: set[str]) -> dict[str, list[str]]:
-    """`run:` of the source block: report name -> argv (a string is split like a shell would)."""
+    """`run:` of the source block: report name -> argv (a string is split like a shell would,
+    with shlex; nothing else of a shell applies: no operators, no redirections, no variables)."""
     raw = ctx.settings.get("run", {})
     if not isinstance(raw, dict):
         raise SettingsError(f"sources.{ctx.source}.run must map {', '.join(sorted(allowed))} to a command")
@@ -66,13 +70,22 @@ def commands(ctx: CollectContext, allowed: set[str]) -> dict[str, list[str]]:
         if name not in ctx.settings:
             raise SettingsError(f"sources.{ctx.source}.run.{name} runs a command but sources.{ctx.source}.{name} names no report to read")
         if isinstance(command, str):
-            argv = shlex.split(command)
+            try:
+                argv = shlex.split(command)
+            except ValueError as exc:
+                raise SettingsError(f"sources.{ctx.source}.run.{name}: cannot split {command!r} into arguments: {exc}") from None
         elif isinstance(command, list) and all(isinstance(part, str) for part in command):
             argv = list(command)
         else:
             raise SettingsError(f"sources.{ctx.source}.run.{name} must be a command string or a list of arguments")
         if not argv:
             raise SettingsError(f"sources.{ctx.source}.run.{name} is empty")
+        operators = [word for word in argv if word in SHELL_OPERATORS]
+        if operators:
+            raise SettingsError(
+                f"sources.{ctx.source}.run.{name}: {operators[0]!r} is a shell operator, but run: is not a shell "
+                "(a list of arguments, or a string split like one); for a shell write [sh, -c, '...']"
+            )
         result[str(name)] = argv
     return result
 
