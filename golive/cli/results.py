@@ -170,7 +170,10 @@ def demo(break_names: tuple[str, ...], sign_demo: bool, out_dir: Path, localhost
       golive demo --break security.zap --break infra.images
       golive demo --sign-demo
     """
-    from golive.demo import DemoError, DemoPlan, breakage, run_demo
+    from golive.demo.breaks import breakage
+    from golive.demo.phases import run_demo
+    from golive.demo.plan import DemoPlan
+    from golive.demo.team import DemoError
 
     try:
         plan = DemoPlan(
