@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +24,48 @@ if TYPE_CHECKING:
 
 EXIT_GO, EXIT_NO_GO, EXIT_USAGE, EXIT_PENDING_SIGNOFF, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 _VERIFIER_CONFIG_HELP = "The verifier's golive.yml (default: $GOLIVE_CONFIG, else ./golive.yml if present, else the default policy)."
+
+
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
+
+
+def path_option(
+    flag: str,
+    dest: str,
+    help: str,
+    *,
+    default: Path | None = None,
+    required: bool = False,
+    file_okay: bool = True,
+    dir_okay: bool = True,
+) -> Callable[[Decorated], Decorated]:
+    """An option naming a file or folder, given to the command as a Path; a default is shown in --help."""
+    # A required option has no default at all; an optional one defaults to None unless told.
+    defaults: dict[str, Any] = {} if required else {"default": default}
+    if default is not None:
+        defaults["show_default"] = True
+    path = click.Path(path_type=Path, file_okay=file_okay, dir_okay=dir_okay)
+    return click.option(flag, dest, type=path, required=required, help=help, **defaults)
+
+
+def config_option(help: str, default: Path | None = None) -> Callable[[Decorated], Decorated]:
+    """--config: the golive.yml the command reads, with what it reads it for."""
+    return path_option("--config", "config_path", help, default=default)
+
+
+def verifier_config_option() -> Callable[[Decorated], Decorated]:
+    """--config of the commands that judge a saved result: the verifier's own policy."""
+    return config_option(_VERIFIER_CONFIG_HELP)
+
+
+def env_option(help: str) -> Callable[[Decorated], Decorated]:
+    """--env: which environment of golive.yml, with what the command takes from it."""
+    return click.option("--env", "environment", metavar="NAME", help=help)
+
+
+def signing_key_option(help: str = "SSH private key to sign with.") -> Callable[[Decorated], Decorated]:
+    """--key: the SSH private key a human statement (waiver, attestation, sign-off) is signed with."""
+    return path_option("--key", "key", help, required=True)
 
 
 def fail_usage(message: str) -> NoReturn:

@@ -9,12 +9,7 @@ from typing import Any
 
 import click
 
-from golive.cli import (
-    _load,
-    _parse_as_of,
-    fail_usage,
-    main,
-)
+from golive.cli import _load, _parse_as_of, config_option, env_option, fail_usage, main, signing_key_option
 
 
 @main.command()
@@ -27,16 +22,9 @@ from golive.cli import (
 @click.option(
     "--role", required=True, metavar="ROLE", help="Approver role (one of waivers.approver_roles); the key must be allowed for it."
 )
-@click.option("--key", "key", required=True, type=click.Path(path_type=Path), help="SSH private key to sign with.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("golive.yml"),
-    show_default=True,
-    help="golive.yml naming the waivers file.",
-)
-@click.option("--env", "environment", metavar="NAME", help="Environment whose waivers file and policy to use.")
+@signing_key_option()
+@config_option("golive.yml naming the waivers file.", default=Path("golive.yml"))
+@env_option("Environment whose waivers file and policy to use.")
 def waive(
     item_id: str,
     host: str | None,
@@ -121,16 +109,9 @@ def waive(
     show_default=True,
     help="Days the attestation stays valid.",
 )
-@click.option("--key", "key", required=True, type=click.Path(path_type=Path), help="SSH private key to sign with.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=Path("golive.yml"),
-    show_default=True,
-    help="golive.yml naming the attestations file.",
-)
-@click.option("--env", "environment", metavar="NAME", help="Environment whose attestations file to use.")
+@signing_key_option()
+@config_option("golive.yml naming the attestations file.", default=Path("golive.yml"))
+@env_option("Environment whose attestations file to use.")
 def attest(item_id: str, by: str, role: str, evidence: str, valid_days: int, key: Path, config_path: Path, environment: str | None) -> None:
     """Append a signed attestation for ITEM to the configured attestations file.
 

@@ -8,25 +8,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from golive.cli import (
-    _load,
-    fail_usage,
-    main,
-)
+from golive.cli import _load, config_option, env_option, fail_usage, main, path_option
 
 if TYPE_CHECKING:
     from golive.checklist import ItemSpec
 
+OVERRIDES_ENV_HELP = "Environment whose overrides to apply."
+
 
 @main.command(name="list")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="golive.yml whose checklist and overrides to show (default: ./golive.yml if present, else the default checklist).",
-)
-@click.option("--env", "environment", metavar="NAME", help="Environment whose overrides to apply.")
+@config_option("golive.yml whose checklist and overrides to show (default: ./golive.yml if present, else the default checklist).")
+@env_option(OVERRIDES_ENV_HELP)
 def list_items(config_path: Path | None, environment: str | None) -> None:
     """Print every checklist item: id, severity, source, threshold and title.
 
@@ -60,14 +52,8 @@ def _checklist_items(config_path: Path | None, environment: str | None) -> list[
 
 @main.command()
 @click.argument("item_id", metavar="ITEM")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="golive.yml whose parameters to show (default: ./golive.yml if present).",
-)
-@click.option("--env", "environment", metavar="NAME", help="Environment whose overrides to apply.")
+@config_option("golive.yml whose parameters to show (default: ./golive.yml if present).")
+@env_option(OVERRIDES_ENV_HELP)
 def explain(item_id: str, config_path: Path | None, environment: str | None) -> None:
     """Explain one item: what it verifies, its parameters, why it matters, how to fix it.
 
@@ -101,9 +87,7 @@ def explain(item_id: str, config_path: Path | None, environment: str | None) -> 
 
 
 @main.command()
-@click.option(
-    "--dir", "target", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Folder to write into."
-)
+@path_option("--dir", "target", "Folder to write into.", default=Path("."), file_okay=False)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 def init(target: Path, force: bool) -> None:
     """Write a commented starter golive.yml, waivers.yml and an inventory skeleton.

@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING
 import click
 
 from golive.cli import (
-    _VERIFIER_CONFIG_HELP,
     EXIT_GO,
     EXIT_NO_GO,
     _load_result_or_exit,
     _parse_as_of,
     _parse_formats,
+    env_option,
     fail_usage,
     main,
+    path_option,
+    verifier_config_option,
 )
 from golive.cli.trust import _signatures
 
@@ -29,15 +31,9 @@ if TYPE_CHECKING:
 @click.option(
     "--format", "format_list", default="md", show_default=True, metavar="LIST", help="Comma-separated formats: md, json, junit, html."
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write files here instead of printing one format to stdout.",
-)
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, help=_VERIFIER_CONFIG_HELP)
-@click.option("--env", "environment", metavar="NAME", help="Environment of the result (when the config has several).")
+@path_option("--out", "out_dir", "Write files here instead of printing one format to stdout.", file_okay=False)
+@verifier_config_option()
+@env_option("Environment of the result (when the config has several).")
 def report(result_path: Path, format_list: str, out_dir: Path | None, config_path: Path | None, environment: str | None) -> None:
     """Re-render a saved result.json in other formats (nothing is judged again).
 
@@ -75,13 +71,7 @@ def report(result_path: Path, format_list: str, out_dir: Path | None, config_pat
 
 @main.command(name="verify-archive")
 @click.argument("archive", metavar="ARCHIVE", type=click.Path(path_type=Path))
-@click.option(
-    "--result",
-    "result_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="result.json whose recorded manifest digest the archive must match.",
-)
+@path_option("--result", "result_path", "result.json whose recorded manifest digest the archive must match.")
 def verify_archive_command(archive: Path, result_path: Path | None) -> None:
     """Re-check an evidence archive: every file against its MANIFEST SHA-256.
 
@@ -144,14 +134,7 @@ def diff(old_path: Path, new_path: Path) -> None:
 @click.option(
     "--sign-demo", is_flag=True, help="Attest and sign with throwaway demo keys (labelled as such), then show `golive verify` reach GO."
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("golive-demo"),
-    show_default=True,
-    help="Folder for the demo release, reports and evidence.",
-)
+@path_option("--out", "out_dir", "Folder for the demo release, reports and evidence.", default=Path("golive-demo"), file_okay=False)
 @click.option("--localhost", is_flag=True, help="Skip the sandbox fleet even where it could run; judge the demo service on localhost only.")
 def demo(break_names: tuple[str, ...], sign_demo: bool, out_dir: Path, localhost: bool) -> None:
     """Run the whole checklist against a real demo release on a throwaway fleet.
@@ -170,7 +153,10 @@ def demo(break_names: tuple[str, ...], sign_demo: bool, out_dir: Path, localhost
       golive demo --break security.zap --break infra.images
       golive demo --sign-demo
     """
-    from golive.demo import DemoError, DemoPlan, breakage, run_demo
+    from golive.demo.breaks import breakage
+    from golive.demo.phases import run_demo
+    from golive.demo.plan import DemoPlan
+    from golive.demo.team import DemoError
 
     try:
         plan = DemoPlan(

@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from golive.cli import (
-    _VERIFIER_CONFIG_HELP,
     EXIT_GO,
     EXIT_NO_GO,
     _load,
     _load_result_or_exit,
     _parse_as_of,
+    env_option,
     fail_usage,
     main,
+    path_option,
+    signing_key_option,
+    verifier_config_option,
 )
 
 if TYPE_CHECKING:
@@ -112,16 +115,10 @@ def _roles_of(document: dict[str, Any]) -> list[str]:
 @main.command()
 @click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
 @click.option("--role", required=True, metavar="ROLE", help="Role signing: one the verifier's policy requires (signoff.roles).")
-@click.option(
-    "--key",
-    "key",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="SSH private key (ssh-keygen -Y sign; an agent-held key works with its .pub).",
-)
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, help=_VERIFIER_CONFIG_HELP)
-@click.option("--env", "environment", metavar="NAME", help="Environment of the result (required when the config has several).")
-@click.option("--allowed-signers", type=click.Path(path_type=Path), default=None, help="Override of the policy's signers file.")
+@signing_key_option("SSH private key (ssh-keygen -Y sign; an agent-held key works with its .pub).")
+@verifier_config_option()
+@env_option("Environment of the result (required when the config has several).")
+@path_option("--allowed-signers", "allowed_signers", "Override of the policy's signers file.")
 @click.option(
     "--acknowledge-no-go",
     is_flag=True,
@@ -185,15 +182,12 @@ def sign(
 
 @main.command()
 @click.argument("result_path", metavar="RESULT.json", type=click.Path(path_type=Path))
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, help=_VERIFIER_CONFIG_HELP)
-@click.option(
-    "--env", "environment", metavar="NAME", help="Environment to verify (required when the config has several; must be the result's)."
-)
-@click.option(
+@verifier_config_option()
+@env_option("Environment to verify (required when the config has several; must be the result's).")
+@path_option(
     "--allowed-signers",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Override of the policy's signers file (ssh-keygen allowed_signers; principals are role names).",
+    "allowed_signers",
+    "Override of the policy's signers file (ssh-keygen allowed_signers; principals are role names).",
 )
 @click.option(
     "--max-age",
@@ -203,20 +197,13 @@ def sign(
     metavar="HOURS",
     help="Override of signoff.max_age_hours: oldest result (hours since its --as-of) that may still deploy.",
 )
-@click.option(
+@path_option(
     "--attestation",
     "attestation",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="For a GO, write the verdict as a DSSE-signed in-toto SLSA Verification Summary (signed with the runner key).",
+    "For a GO, write the verdict as a DSSE-signed in-toto SLSA Verification Summary (signed with the runner key).",
+    dir_okay=False,
 )
-@click.option(
-    "--sign-key",
-    "sign_key",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Runner key for --attestation (default: signoff.runner_key, else $GOLIVE_RUNNER_KEY).",
-)
+@path_option("--sign-key", "sign_key", "Runner key for --attestation (default: signoff.runner_key, else $GOLIVE_RUNNER_KEY).")
 def verify(
     result_path: Path,
     config_path: Path | None,

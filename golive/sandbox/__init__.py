@@ -8,7 +8,8 @@ the benchmarks and Molecule's create/destroy.
 
 from golive.sandbox.converge import ConvergeError, ConvergeResult, converge
 from golive.sandbox.faults import FAULTS, Fault, FaultError
-from golive.sandbox.fleet import Fleet, FleetError, HostSpec
+from golive.sandbox.fleet import Fleet, FleetError
+from golive.sandbox.hosts import HostSpec
 from golive.sandbox.image import DEFAULT_CACHE_DIR, ensure_image
 
 __all__ = [

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from golive.sandbox.converge import ConvergeError, converge
 from golive.sandbox.faults import FAULTS, FaultError
-from golive.sandbox.fleet import Fleet, FleetError, HostSpec
+from golive.sandbox.fleet import Fleet, FleetError
+from golive.sandbox.hosts import HostSpec
 from golive.sandbox.image import DEFAULT_CACHE_DIR, ensure_image
 
 DEFAULT_HOSTS = ("app1:lunia_app,lunia_web,lunia_data", "app2:lunia_app,lunia_backup")

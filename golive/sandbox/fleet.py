@@ -5,34 +5,29 @@ fleet's kernel objects carry its name prefix (netns ``PREFIX-HOST``, links
 ``PREFIX-br`` / ``PREFIX-vN``, cgroup dirs ``golive-PREFIX``, nspawn
 ``--machine=PREFIX-HOST``), which is how ``reclaim()`` finds its own leftovers without
 touching anything else: fleets with different prefixes and subnets run side by side.
+How a host is reached is golive.sandbox.hosts; how leftovers are found, golive.sandbox.machine.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
-import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-import yaml
-
+from golive.sandbox.hosts import Host, HostAccess, HostSpec
 from golive.sandbox.image import DEFAULT_CACHE_DIR, ensure_image
+from golive.sandbox.machine import PROPAGATE_DIR, OwnObjects, empty_and_remove_cgroup, pid_cmdline, run, send_signal, wait_gone
 
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _HOST_RE = re.compile(r"^[a-z][a-z0-9]{0,30}$")
-_CGROUP_ROOTS = (Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup/unified"))
-_PROPAGATE_DIR = Path("/run/systemd/nspawn/propagate")
 _CONTROL_ROOT = Path("/run/golive-sandbox")
 _STOP_GRACE_S = 10.0
 
@@ -56,99 +51,7 @@ class FleetError(RuntimeError):
     """The fleet could not be brought up; the message says which host and why."""
 
 
-@dataclass(frozen=True)
-class HostSpec:
-    name: str
-    groups: Sequence[str] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class Host:
-    """A host's fixed addressing, derived from its position in the fleet."""
-
-    spec: HostSpec
-    machine: str
-    ip: str
-    mac: str
-    veth: str
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-
-def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, check=check, capture_output=True, text=True)
-
-
-def _pid_cmdline(pid: int) -> list[str]:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return []
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
-
-
-def _all_pids() -> list[int]:
-    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        # A zombie still answers kill(0); its state letter says it is gone.
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def _signal(pids: Iterable[int], sig: signal.Signals) -> None:
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, sig)
-
-
-def _wait_gone(pids: Iterable[int], timeout: float) -> list[int]:
-    """Wait until the pids exit; return the ones still alive at the deadline."""
-    remaining = list(pids)
-    deadline = time.monotonic() + timeout
-    while remaining and time.monotonic() < deadline:
-        time.sleep(0.05)
-        remaining = [pid for pid in remaining if _alive(pid)]
-    return remaining
-
-
-def _cgroup_pids(root: Path) -> list[int]:
-    pids: list[int] = []
-    for procs in root.rglob("cgroup.procs"):
-        try:
-            pids.extend(int(line) for line in procs.read_text().split())
-        except OSError:
-            continue
-    return pids
-
-
-def _empty_and_remove_cgroup(root: Path) -> None:
-    """Kill whatever still runs in the cgroup tree, then remove it (children first)."""
-    deadline = time.monotonic() + 5.0
-    while root.is_dir():
-        pids = _cgroup_pids(root)
-        _signal(pids, signal.SIGKILL)
-        _wait_gone(pids, 2.0)
-        dirs = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
-        try:
-            for directory in [*dirs, root]:
-                directory.rmdir()
-        except FileNotFoundError:
-            continue
-        except OSError:
-            # EBUSY while the kernel finishes tearing down killed tasks.
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-class Fleet:
+class Fleet(HostAccess, OwnObjects):
     """Boot, reach and tear down a fleet of nspawn hosts.
 
     Use as a context manager: ``__exit__`` always calls ``down()``, which is safe after
@@ -202,24 +105,12 @@ class Fleet:
     # --- paths -----------------------------------------------------------------
 
     @property
-    def key_path(self) -> Path:
-        return self.state_dir / "id_ed25519"
-
-    @property
-    def known_hosts_path(self) -> Path:
-        return self.state_dir / "known_hosts"
-
-    @property
     def _hosts_file(self) -> Path:
         return self.state_dir / "hosts"
 
     @property
     def _authorized_keys(self) -> Path:
         return self.state_dir / "authorized_keys"
-
-    @property
-    def _cgroup_dirs(self) -> list[Path]:
-        return [root / f"golive-{self.prefix}" for root in _CGROUP_ROOTS if root.is_dir()]
 
     @property
     def definition_path(self) -> Path:
@@ -300,94 +191,46 @@ class Fleet:
         """
         launched = [proc.pid for proc in self._launched.values() if proc.poll() is None]
         nspawn = sorted(set(self._nspawn_pids() + launched))
-        _signal(nspawn, signal.SIGTERM)  # nspawn turns SIGTERM into a clean poweroff
-        stuck = _wait_gone(nspawn, _STOP_GRACE_S)
-        _signal(stuck, signal.SIGKILL)
-        _wait_gone(stuck, 5.0)
+        send_signal(nspawn, signal.SIGTERM)  # nspawn turns SIGTERM into a clean poweroff
+        stuck = wait_gone(nspawn, _STOP_GRACE_S)
+        send_signal(stuck, signal.SIGKILL)
+        wait_gone(stuck, 5.0)
         for proc in self._launched.values():
             proc.poll()  # reap, so no zombie of ours outlives the fleet
         self._launched.clear()
         for cgroup_dir in self._cgroup_dirs:
-            _empty_and_remove_cgroup(cgroup_dir)
+            empty_and_remove_cgroup(cgroup_dir)
         masters = self._control_master_pids()
-        _signal(masters, signal.SIGTERM)
-        _wait_gone(masters, 2.0)
+        send_signal(masters, signal.SIGTERM)
+        wait_gone(masters, 2.0)
         shutil.rmtree(self.control_dir, ignore_errors=True)
         # Neighbour entries to flush: this fleet's subnet, and that of a leftover bridge
         # (a fleet object built from the prefix alone does not know the old subnet).
         subnets = {str(self.network)} if self.hosts else set()
         subnets.update(self._bridge_subnets())
         for mount in self._own_mounts():
-            _run("umount", "--lazy", mount, check=False)
+            run("umount", "--lazy", mount, check=False)
         for netns in self._own_netns():
-            _run("ip", "netns", "del", netns, check=False)
+            run("ip", "netns", "del", netns, check=False)
         for link in self._own_links():
-            _run("ip", "link", "del", link, check=False)
+            run("ip", "link", "del", link, check=False)
         for subnet in sorted(subnets):
-            _run("ip", "neigh", "flush", "to", subnet, check=False)
-        if _PROPAGATE_DIR.is_dir():
-            for entry in _PROPAGATE_DIR.glob(f"{self.prefix}-*"):
+            run("ip", "neigh", "flush", "to", subnet, check=False)
+        if PROPAGATE_DIR.is_dir():
+            for entry in PROPAGATE_DIR.glob(f"{self.prefix}-*"):
                 shutil.rmtree(entry, ignore_errors=True)
 
-    # --- discovery of own leftovers ----------------------------------------------
-
-    def _nspawn_pids(self) -> list[int]:
-        marker = f"--machine={self.prefix}-"
-        return [
-            pid
-            for pid in _all_pids()
-            if (cmd := _pid_cmdline(pid)) and Path(cmd[0]).name == "systemd-nspawn" and any(arg.startswith(marker) for arg in cmd[1:])
-        ]
+    # --- discovery (the rest of it: OwnObjects) -----------------------------------
 
     def is_running(self, host: str) -> bool:
         """Whether the host's systemd-nspawn process exists (whoever started it)."""
         marker = f"--machine={self.hosts[host].machine}"
-        return any(marker in _pid_cmdline(pid) for pid in self._nspawn_pids())
-
-    def _control_master_pids(self) -> list[int]:
-        # A ControlPersist master renames itself "ssh: <ControlPath> [mux]".
-        marker = f"{self.control_dir}/"
-        return [pid for pid in _all_pids() if (cmd := _pid_cmdline(pid)) and cmd[0].startswith("ssh: ") and marker in cmd[0]]
-
-    def _own_netns(self) -> list[str]:
-        listing = _run("ip", "netns", "list", check=False).stdout
-        names = [line.split()[0] for line in listing.splitlines() if line.strip()]
-        return [name for name in names if name.startswith(f"{self.prefix}-")]
-
-    def _own_mounts(self) -> list[str]:
-        # The bind mounts behind /run/netns/NAME; `ip netns del` also drops them, but a
-        # half-deleted netns keeps its file busy until unmounted.
-        netns_prefix = f"/run/netns/{self.prefix}-"
-        with open("/proc/self/mountinfo") as mountinfo:
-            points = [line.split()[4] for line in mountinfo]
-        return [point for point in points if point.startswith(netns_prefix)]
-
-    def _bridge_subnets(self) -> list[str]:
-        listing = _run("ip", "-o", "-4", "addr", "show", "dev", self.bridge, check=False).stdout
-        return [str(ipaddress.ip_interface(line.split()[3]).network) for line in listing.splitlines()]
-
-    def _own_links(self) -> list[str]:
-        listing = _run("ip", "-o", "link", "show", check=False).stdout
-        links = [line.split(":")[1].strip().split("@")[0] for line in listing.splitlines() if ":" in line]
-        return [link for link in links if link.startswith(f"{self.prefix}-")]
-
-    def leftovers(self) -> dict[str, list[str]]:
-        """Everything of this prefix still present on the machine (empty after down())."""
-        found = {
-            "processes": [str(pid) for pid in self._nspawn_pids() + self._control_master_pids()],
-            "netns": self._own_netns(),
-            "mounts": self._own_mounts(),
-            "links": self._own_links(),
-            "cgroups": [str(path) for path in self._cgroup_dirs if path.exists()],
-            "propagate": [str(path) for path in _PROPAGATE_DIR.glob(f"{self.prefix}-*")] if _PROPAGATE_DIR.is_dir() else [],
-            "control_dir": [str(self.control_dir)] if self.control_dir.exists() else [],
-        }
-        return {kind: items for kind, items in found.items() if items}
+        return any(marker in pid_cmdline(pid) for pid in self._nspawn_pids())
 
     # --- bring-up steps ----------------------------------------------------------
 
     def _check_subnet_free(self) -> None:
-        listing = _run("ip", "-o", "-4", "addr", "show").stdout
+        listing = run("ip", "-o", "-4", "addr", "show").stdout
         for line in listing.splitlines():
             fields = line.split()
             address = ipaddress.ip_interface(fields[3])
@@ -398,7 +241,7 @@ class Fleet:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.state_dir.chmod(0o700)
         if not self.key_path.exists():
-            _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"golive-sandbox-{self.prefix}", "-f", str(self.key_path))
+            run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"golive-sandbox-{self.prefix}", "-f", str(self.key_path))
         self._authorized_keys.write_text(Path(f"{self.key_path}.pub").read_text())
         self._authorized_keys.chmod(0o600)
         lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"]
@@ -413,19 +256,19 @@ class Fleet:
         self.control_dir.chmod(0o700)
 
     def _create_bridge(self) -> None:
-        _run("ip", "link", "add", self.bridge, "type", "bridge")
-        _run("ip", "addr", "add", f"{self.gateway}/{self.network.prefixlen}", "dev", self.bridge)
-        _run("ip", "link", "set", self.bridge, "up")
+        run("ip", "link", "add", self.bridge, "type", "bridge")
+        run("ip", "addr", "add", f"{self.gateway}/{self.network.prefixlen}", "dev", self.bridge)
+        run("ip", "link", "set", self.bridge, "up")
 
     def _create_netns(self, host: Host) -> None:
         ns = host.machine
-        _run("ip", "netns", "add", ns)
-        _run("ip", "link", "add", host.veth, "type", "veth", "peer", "name", "eth0", "address", host.mac, "netns", ns)
-        _run("ip", "link", "set", host.veth, "master", self.bridge, "up")
-        _run("ip", "-n", ns, "addr", "add", f"{host.ip}/{self.network.prefixlen}", "dev", "eth0")
-        _run("ip", "-n", ns, "link", "set", "lo", "up")
-        _run("ip", "-n", ns, "link", "set", "eth0", "up")
-        _run("ip", "-n", ns, "route", "add", "default", "via", self.gateway)
+        run("ip", "netns", "add", ns)
+        run("ip", "link", "add", host.veth, "type", "veth", "peer", "name", "eth0", "address", host.mac, "netns", ns)
+        run("ip", "link", "set", host.veth, "master", self.bridge, "up")
+        run("ip", "-n", ns, "addr", "add", f"{host.ip}/{self.network.prefixlen}", "dev", "eth0")
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+        run("ip", "-n", ns, "link", "set", "eth0", "up")
+        run("ip", "-n", ns, "route", "add", "default", "via", self.gateway)
 
     def _launch(self, host: Host, rootfs: Path) -> None:
         # With --keep-unit nspawn builds payload/ and supervisor/ in its caller's cgroup,
@@ -485,79 +328,3 @@ class Fleet:
             return "\n".join(self._log_path(host).read_text(errors="replace").splitlines()[-30:])
         except OSError:
             return "(no console log)"
-
-    # --- access ----------------------------------------------------------------
-
-    def ssh_args(self, host: str) -> list[str]:
-        """The ssh command line (without the remote command) that reaches ``host``."""
-        target = self.hosts[host]
-        return [
-            "ssh",
-            "-F",
-            "/dev/null",
-            "-i",
-            str(self.key_path),
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            f"UserKnownHostsFile={self.known_hosts_path}",
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "-o",
-            "ConnectTimeout=3",
-            "-o",
-            "ControlMaster=auto",
-            "-o",
-            f"ControlPath={self.control_dir}/%C",
-            "-o",
-            "ControlPersist=300",
-            "-o",
-            "LogLevel=ERROR",
-            f"root@{target.ip}",
-        ]
-
-    def ssh(
-        self,
-        host: str,
-        command: str,
-        *,
-        check: bool = False,
-        timeout: float = 30.0,
-        stdin: str | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run a shell command on ``host`` as root; stdout/stderr are captured as text."""
-        return subprocess.run(
-            [*self.ssh_args(host), command],
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=check,
-        )
-
-    def write_inventory(self, path: Path) -> Path:
-        """Write an Ansible YAML inventory for the fleet, grouped as the HostSpecs say."""
-        ssh_common = " ".join(shlex.quote(arg) for arg in ("-o", "IdentitiesOnly=yes", "-o", f"UserKnownHostsFile={self.known_hosts_path}"))
-        hosts: dict[str, dict[str, object]] = {}
-        groups: dict[str, dict[str, dict[str, dict[str, object]]]] = {}
-        for host in self.hosts.values():
-            hosts[host.name] = {
-                "ansible_host": host.ip,
-                "ansible_user": "root",
-                "ansible_ssh_private_key_file": str(self.key_path),
-                "ansible_python_interpreter": "/usr/bin/python3",
-                "ansible_ssh_common_args": ssh_common,
-                # Ansible's ssh masters share the fleet's control dir, so down() ends them;
-                # Ansible %-formats this value, hence %%C for ssh's %C.
-                "ansible_control_path": f"{self.control_dir}/%%C",
-                "ansible_ssh_pipelining": True,
-            }
-            for group in host.spec.groups:
-                groups.setdefault(group, {"hosts": {}})["hosts"][host.name] = {}
-        inventory = {"all": {"hosts": hosts, "children": groups}}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(inventory, sort_keys=False))
-        return path

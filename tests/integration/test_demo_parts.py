@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.demo import XSS_BREAK, Breakage, stage_api_app
+from golive.demo.breaks import XSS_BREAK, Breakage
+from golive.demo.service import stage_api_app
 from golive.model import Status
 from golive.sandbox import oci
 from golive.sandbox.openbao import OpenBao, bao_binary

@@ -2,7 +2,7 @@
 
 One fleet for this file: web1 (app, web with Apache + mod_security2, data: Redis,
 PostgreSQL, the LLM stand-in) and web2 (app, web with nginx + libmodsecurity3, backup:
-restic and borg).  Every fault of golive/sandbox/faults.py for these items is applied
+restic and borg).  Every fault of golive/sandbox/faults/ for these items is applied
 live; faults on different items or hosts share one host pass to keep the file fast.
 """
 

