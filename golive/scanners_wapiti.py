@@ -21,14 +21,7 @@ attacked (`attack_log` joined with `params`). A report without its session is
 insufficient, as is a scan below min_urls or min_parameters: an empty crawl proves
 nothing, so it is never an A.
 
-Grades, by wapiti's own levels (wapiti reports only what it confirmed: a payload it saw
-reflected, an error it provoked, a header it found missing), mapped as ZAP alerts at
-High confidence are:
-    Info (0), Low (1) -> A     Medium (2) -> C     High (3), Critical (4) -> F
-    anomalies (an Internal Server Error or a timeout under attack) -> B: unhandled input,
-    not yet a proven vulnerability.
-Each vulnerability is a finding `wapiti:<category>@<path>`, the category in lower case
-with dashes (`wapiti:cross-site-scripting@/feedback`).
+How a scan is graded is golive.appsec's job.
 
 Only modules that talk to nothing but the target may run: `wapp` downloads Wappalyzer's
 database, `nikto` its test database, and `ssrf` and `xxe` need wapiti's external
@@ -53,10 +46,7 @@ from urllib.parse import urlsplit
 
 from golive.supply_chain import ReportError, load_json
 
-GRADES = ("A", "B", "C", "D", "E", "F")
 LEVELS = {0: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical"}
-LEVEL_GRADES = {0: "A", 1: "A", 2: "C", 3: "F", 4: "F"}
-ANOMALY_GRADE = "B"
 LOCAL_MODULES = frozenset(
     {
         "backup",
@@ -359,62 +349,3 @@ def pair_sessions(reports: list[Path], sessions: list[Path]) -> list[tuple[Path,
             continue
         pairs.append((report, by_root.get(target)))
     return pairs
-
-
-# ------------------------------------------------------------------------------ judging
-
-
-@dataclass
-class ScanJudgement:
-    grade: str | None  # None when no usable scan
-    flaws: list[dict[str, Any]]  # each with key, grade, paths, detail
-    gaps: list[tuple[str, str]]  # (status name, reason): "insufficient" or "error"
-    facts: list[str]
-
-
-def flaw_grade(flaw: dict[str, Any], anomaly: bool) -> str:
-    return ANOMALY_GRADE if anomaly else LEVEL_GRADES[int(flaw["level"])]
-
-
-def judge_scans(scans: list[dict[str, Any]], min_urls: int, min_parameters: int) -> ScanJudgement:
-    """Grade usable wapiti scans; scans with too little crawl evidence only add gaps."""
-    merged: dict[str, dict[str, Any]] = {}
-    gaps: list[tuple[str, str]] = []
-    facts: list[str] = []
-    graded = 0
-    for scan in scans:
-        name = scan["file"].rsplit("/", 1)[-1]
-        crawl = scan.get("crawl")
-        if not crawl:
-            why = scan.get("crawl_error") or "no session database (sources.scanners.wapiti.session) names what it crawled"
-            gaps.append(("insufficient", f"{name}: the crawl is unproven: {why}"))
-            continue
-        if crawl["root_url"] and crawl["root_url"] != scan["target"]:
-            gaps.append(("insufficient", f"{name}: its session database crawled {crawl['root_url']}, not {scan['target']}"))
-            continue
-        urls, parameters = int(crawl["crawled"]), len(crawl["parameters"])
-        facts.append(f"{scan['target']}: {urls} URL(s) and forms crawled, {parameters} parameter(s) attacked")
-        short = [f"{urls} URL(s) crawled (min_urls {min_urls})"] if urls < min_urls else []
-        short += [f"{parameters} parameter(s) attacked (min_parameters {min_parameters})"] if parameters < min_parameters else []
-        if short:
-            gaps.append(("insufficient", f"{name}: too small a scan to grade: {', '.join(short)}"))
-            continue
-        graded += 1
-        for anomaly, flaws in ((False, scan["vulnerabilities"]), (True, scan["anomalies"])):
-            for flaw in flaws:
-                key = f"wapiti:{slug(flaw['category'])}@{flaw['path']}"
-                grade = flaw_grade(flaw, anomaly)
-                known = merged.get(key)
-                where = f"{flaw['method']} {flaw['path']}" + (f" parameter {flaw['parameter']}" if flaw["parameter"] else "")
-                if known is None or GRADES.index(grade) > GRADES.index(known["grade"]):
-                    kind = "anomaly" if anomaly else f"{LEVELS[int(flaw['level'])]} level"
-                    info = flaw["info"].splitlines()[0] if flaw["info"] else ""
-                    merged[key] = {
-                        "key": key,
-                        "grade": grade,
-                        "level": int(flaw["level"]),
-                        "detail": f"{key} {flaw['category']} ({kind}, grade {grade}) at {where}" + (f": {info}" if info else ""),
-                    }
-    ordered = sorted(merged.values(), key=lambda flaw: (-GRADES.index(flaw["grade"]), flaw["key"]))
-    overall = max((flaw["grade"] for flaw in ordered), key=GRADES.index, default="A") if graded else None
-    return ScanJudgement(overall, ordered, gaps, facts)

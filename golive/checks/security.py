@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from golive import scanners_wapiti
+from golive import appsec
+from golive.appsec import GRADES, ZAP_CONFIDENCES, ZAP_RISKS, alert_grade, worse, worst_grade
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status, worst
 
-GRADES = ("A", "B", "C", "D", "E", "F")
-RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
-CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
 BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
 # The scanners security.scanners can require (its `require` parameter).
 REQUIRABLE = ("trivy", "bandit")
@@ -80,23 +78,6 @@ def age_problem(report: dict[str, Any], as_of: dt.datetime, max_age_days: int) -
 # ------------------------------------------------------------------------------ ZAP
 
 
-def alert_grade(risk: int, confidence: int) -> str | None:
-    """The grade one ZAP alert allows at best; None for alerts marked False Positive.
-
-    A: Informational or Low risk; Medium risk at Low confidence.
-    B: Medium risk at Medium confidence.      C: Medium risk at High or Confirmed confidence.
-    D: High risk at Low confidence.           E: High risk at Medium confidence.
-    F: High risk at High or Confirmed confidence.
-    """
-    if confidence == 0:
-        return None
-    if risk <= 1:
-        return "A"
-    if risk == 2:
-        return {1: "A", 2: "B"}.get(confidence, "C")
-    return {1: "D", 2: "E"}.get(confidence, "F")
-
-
 @check("security.zap")
 def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     min_grade = str(item.params["min_grade"]).upper()
@@ -122,7 +103,7 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             if grade is None:
                 continue
             known = alerts.get(alert["pluginid"])
-            if known is None or GRADES.index(grade) > GRADES.index(known["grade"]):
+            if known is None or worse(grade, known["grade"]):
                 alerts[alert["pluginid"]] = {**alert, "grade": grade, "sites": sorted({alert["site"], *(known or {}).get("sites", [])})}
             else:
                 known["sites"] = sorted({alert["site"], *known["sites"]})
@@ -132,36 +113,32 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         Finding(
             f"zap:{a['pluginid']}",
             Status.FAIL,
-            f"zap:{a['pluginid']} {a['name']}: {RISKS[a['risk']]} risk, {CONFIDENCES[a['confidence']]} confidence on {', '.join(a['sites'])} (grade {a['grade']})",
+            f"zap:{a['pluginid']} {a['name']}: {ZAP_RISKS[a['risk']]} risk, {ZAP_CONFIDENCES[a['confidence']]} confidence on {', '.join(a['sites'])} (grade {a['grade']})",
         )
         for a in ordered
-        if GRADES.index(a["grade"]) > GRADES.index(min_grade)
+        if worse(a["grade"], min_grade)
     ]
     parts = []
     if reports:
         listed = ", ".join(
-            f"{RISKS[a['risk']]}/{CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1
+            f"{ZAP_RISKS[a['risk']]}/{ZAP_CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1
         )
         parts.append(
             f"ZAP {', '.join(r['file'].rsplit('/', 1)[-1] for r in reports)}: alerts by risk: {listed or 'none above Informational'}"
         )
     if wapiti_block.get("configured"):
         scans = usable_reports("wapiti", "wapiti", wapiti_block, ctx.as_of, max_age, gaps)
-        judged = scanners_wapiti.judge_scans(scans, int(minimums["min_urls"]), int(minimums["min_parameters"]))
+        judged = appsec.judge_scans(scans, int(minimums["min_urls"]), int(minimums["min_parameters"]))
         for status, text in judged.gaps:
             gaps.add(Status(status), text)
         if judged.grade is not None:
             grades.append(judged.grade)
             flaws = ", ".join(f"{flaw['key']} ({flaw['grade']})" for flaw in judged.flaws)
             parts.append(f"wapiti: {'; '.join(judged.facts)}; vulnerabilities: {flaws or 'none'}")
-        findings += [
-            Finding(flaw["key"], Status.FAIL, flaw["detail"])
-            for flaw in judged.flaws
-            if GRADES.index(flaw["grade"]) > GRADES.index(min_grade)
-        ]
+        findings += [Finding(flaw["key"], Status.FAIL, flaw["detail"]) for flaw in judged.flaws if worse(flaw["grade"], min_grade)]
     if not grades:
         return Outcome(gaps.status, gaps.text() or "no usable AppSec scan", findings)
-    grade = max(grades, key=GRADES.index)
+    grade = worst_grade(grades, "A")
     verdict = f"grade {grade} (needs {min_grade} or better); " + "; ".join(parts)
     if gaps.entries:
         return Outcome(gaps.status, f"{gaps.text()}; {verdict}", findings)

@@ -29,6 +29,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from golive import scanners_wapiti
+from golive.appsec import ZAP_CONFIDENCES, ZAP_RISKS
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.supply_chain import ReportError, load_json, read_bounded
 
@@ -97,9 +98,6 @@ def ingest(path: Path, parse: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ ZAP
-
-ZAP_RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
-ZAP_CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
 
 
 def parse_zap(path: Path, content: bytes) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from golive import checks, collectors
+from golive.appsec import alert_grade
 from golive.checks import JudgeContext
-from golive.checks.security import alert_grade
 from golive.collectors import CollectContext, Evidence, settings_keys
 from golive.collectors.audit import from_name
 from golive.collectors.scanners import parse_trivy, parse_zap
