@@ -21,7 +21,7 @@ import yaml
 
 from golive import engine
 from golive.checks import JudgeContext
-from golive.collectors import CollectContext, Evidence, settings_keys
+from golive.collectors import Evidence, settings_keys
 from golive.collectors import kpi as kpi_collector
 from golive.collectors.kpi import KpiCollector
 from golive.config import load_config
@@ -56,7 +56,7 @@ def judge(
     if items:
         body["items"] = items
     config = load_config(write(folder / "golive.yml", yaml.safe_dump(body)), None, settings_keys())
-    evidence = KpiCollector().collect(CollectContext(config, as_of, folder / "out" / "evidence", "kpi", {}))
+    evidence = KpiCollector().collect(engine.collect_context(config, as_of, folder / "out" / "evidence", "kpi"))
     ctx = JudgeContext(config, as_of, {"kpi": evidence})
     return {item.id: engine.judge(item, config, ctx) for item in config.checklist.items if item.source == "kpi"}, evidence
 
