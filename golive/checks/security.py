@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from golive import appsec
 from golive.appsec import GRADES, ZAP_CONFIDENCES, ZAP_RISKS, alert_grade, worse, worst_grade
@@ -11,6 +11,9 @@ from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status, worst
+
+if TYPE_CHECKING:
+    from golive.collectors.audit import AuditData, AuditExport
 
 BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
 # The scanners security.scanners can require (its `require` parameter).
@@ -266,12 +269,18 @@ def quarter_start(year: int, quarter: int) -> dt.date:
     return dt.date(year, 3 * (quarter - 1) + 1, 1)
 
 
+def _weekly_day(export: AuditExport) -> dt.date:
+    if export["date"] is None:  # the collector dates every weekly export it finds no problem with
+        raise ValueError(f"{export['file']}: a weekly export without a date")
+    return dt.date.fromisoformat(export["date"])
+
+
 @check("security.audit_evidence")
 def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     max_age = int(item.params["weekly_max_age_days"])
     grace = int(item.params["quarterly_grace_days"])
     today = ctx.as_of.date()
-    data = evidence.data
+    data = cast("AuditData", evidence.data)
     exports = data["exports"]
     problems = [entry["problem"] for entry in exports if entry["problem"]]
     problems += [f"{name}: metadata for a file that does not exist" for name in data.get("orphan_metadata", [])]
@@ -280,15 +289,15 @@ def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
     notes = [f"empty (ignored): {', '.join(empty)}"] if empty else []
     findings: list[Finding] = []
 
-    weekly = [e for e in usable if e["kind"] == "weekly" and dt.date.fromisoformat(e["date"]) <= today]
-    future = [e["file"] for e in usable if e["kind"] == "weekly" and dt.date.fromisoformat(e["date"]) > today]
+    weekly = [e for e in usable if e["kind"] == "weekly" and _weekly_day(e) <= today]
+    future = [e["file"] for e in usable if e["kind"] == "weekly" and _weekly_day(e) > today]
     if future:
         notes.append(f"dated after --as-of (ignored): {', '.join(future)}")
-    newest = max(weekly, key=lambda e: e["date"], default=None)
+    newest = max(weekly, key=_weekly_day, default=None)
     if newest is None:
         findings.append(Finding("audit:weekly", Status.FAIL, f"no weekly export in {data['folder']}"))
     else:
-        age = (today - dt.date.fromisoformat(newest["date"])).days
+        age = (today - _weekly_day(newest)).days
         if age > max_age:
             findings.append(
                 Finding(
@@ -305,7 +314,7 @@ def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
     previous_year, previous_q = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     previous = f"{previous_year}-Q{previous_q}"
     in_grace = (today - quarter_start(year, quarter)).days <= grace
-    quarterly = {e["period"]: e for e in usable if e["kind"] == "quarterly"}
+    quarterly = {e["period"]: e for e in usable if e["kind"] == "quarterly" and e["period"] is not None}
     if current in quarterly:
         notes.insert(1 if newest else 0, f"quarterly {quarterly[current]['file']} ({current})")
     elif previous in quarterly and in_grace:
