@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from golive.collectors.scanners_evidence import WapitiFlaw, WapitiScan
 from golive.scanners_wapiti import LEVELS, slug
 
 GRADES = ("A", "B", "C", "D", "E", "F")
@@ -69,11 +70,11 @@ class ScanJudgement:
     facts: list[str]
 
 
-def flaw_grade(flaw: dict[str, Any], anomaly: bool) -> str:
+def flaw_grade(flaw: WapitiFlaw, anomaly: bool) -> str:
     return WAPITI_ANOMALY_GRADE if anomaly else WAPITI_LEVEL_GRADES[int(flaw["level"])]
 
 
-def judge_scans(scans: list[dict[str, Any]], min_urls: int, min_parameters: int) -> ScanJudgement:
+def judge_scans(scans: list[WapitiScan], min_urls: int, min_parameters: int) -> ScanJudgement:
     """Grade usable wapiti scans; scans with too little crawl evidence only add gaps."""
     merged: dict[str, dict[str, Any]] = {}
     gaps: list[tuple[str, str]] = []

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from golive.collectors.scanners_evidence import WapitiCrawl, WapitiFlaw, WapitiScan
 from golive.supply_chain import ReportError, load_json
 
 LEVELS = {0: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical"}
@@ -153,7 +154,7 @@ def slug(category: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-") or "unnamed"
 
 
-def parse_report(path: Path, content: bytes) -> dict[str, Any]:
+def parse_report(path: Path, content: bytes) -> WapitiScan:
     """A `wapiti -f json` report as {generated, target, version, vulnerabilities, anomalies}."""
     data = load_json(path, content)
     if not isinstance(data, dict) or not isinstance(data.get("infos"), dict) or not isinstance(data.get("vulnerabilities"), dict):
@@ -186,10 +187,10 @@ def _report_date(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _flaws(path: Path, section: Any, name: str) -> list[dict[str, Any]]:
+def _flaws(path: Path, section: Any, name: str) -> list[WapitiFlaw]:
     if not isinstance(section, dict):
         raise ReportError(f"{path}: {name} is not an object of categories")
-    flaws = []
+    flaws: list[WapitiFlaw] = []
     for category, entries in section.items():
         if not isinstance(entries, list):
             raise ReportError(f"{path}: {name}[{category!r}] is not a list")
@@ -219,7 +220,7 @@ def _flaws(path: Path, section: Any, name: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ the crawl
 
 
-def read_session(path: Path) -> dict[str, Any]:
+def read_session(path: Path) -> WapitiCrawl:
     """What the crawl found and what the attacks reached, from a --store-session database."""
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -285,7 +286,7 @@ def scan_argv(binary: str, settings: WapitiSettings, report: Path, session_dir: 
 Runner = Callable[[list[str], Path, float], Any]
 
 
-def run_scan(settings: WapitiSettings, folder: Path, runner: Runner) -> dict[str, Any]:
+def run_scan(settings: WapitiSettings, folder: Path, runner: Runner) -> WapitiScan:
     """Run wapiti into `folder`; returns the scan entry (report facts plus its crawl), or one with `error`."""
     label = f"wapiti {settings.url}"
     binary = wapiti_binary()
@@ -309,11 +310,11 @@ def run_scan(settings: WapitiSettings, folder: Path, runner: Runner) -> dict[str
     if len(sessions) != 1 and "error" not in entry:
         entry["crawl_error"] = f"{session_dir}: expected one session database, found {len(sessions)}"
     # A live run is current by construction: the check does not age it against --as-of.
-    entry.update(live=True, argv=argv, returncode=done.returncode)
+    entry.update({"live": True, "argv": argv, "returncode": done.returncode})
     return entry
 
 
-def ingest_scan(report: Path, session: Path | None) -> dict[str, Any]:
+def ingest_scan(report: Path, session: Path | None) -> WapitiScan:
     try:
         entry = parse_report(report, report.read_bytes())
     except OSError as exc:

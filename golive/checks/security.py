@@ -10,10 +10,12 @@ from golive.appsec import GRADES, ZAP_CONFIDENCES, ZAP_RISKS, alert_grade, worse
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
+from golive.collectors.scanners_evidence import ReportT
 from golive.model import Finding, Outcome, Status, worst
 
 if TYPE_CHECKING:
     from golive.collectors.audit import AuditData, AuditExport
+    from golive.collectors.scanners_evidence import BanditReport, ReportEntry, ScannersData, ToolBlock, TrivyReport, WapitiScan
 
 BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
 # The scanners security.scanners can require (its `require` parameter).
@@ -37,9 +39,7 @@ class _Gaps:
         return "; ".join(text for _, text in self.entries)
 
 
-def usable_reports(
-    tool: str, label: str, block: dict[str, Any], as_of: dt.datetime, max_age_days: int, gaps: _Gaps
-) -> list[dict[str, Any]]:
+def usable_reports(tool: str, label: str, block: ToolBlock[ReportT], as_of: dt.datetime, max_age_days: int, gaps: _Gaps) -> list[ReportT]:
     """The reports of `tool` that are readable and current; records why the others are not."""
     if not block.get("configured"):
         gaps.add(Status.INSUFFICIENT, f"sources.scanners.{tool} not configured")
@@ -53,8 +53,9 @@ def usable_reports(
         if report.get("error"):
             gaps.add(Status.ERROR, report["error"])
             continue
-        if report.get("date_problem") and not report.get("live"):
-            gaps.add(Status(report["date_problem"]["status"]), report["date_problem"]["detail"])
+        date_problem = report.get("date_problem")
+        if date_problem and not report.get("live"):
+            gaps.add(Status(date_problem["status"]), date_problem["detail"])
             continue
         problem = None if report.get("live") else age_problem(report, as_of, max_age_days)
         if problem:
@@ -64,7 +65,7 @@ def usable_reports(
     return usable
 
 
-def age_problem(report: dict[str, Any], as_of: dt.datetime, max_age_days: int) -> str | None:
+def age_problem(report: ReportEntry, as_of: dt.datetime, max_age_days: int) -> str | None:
     generated = report.get("generated")
     if not generated:
         return "report carries no date"
@@ -90,8 +91,9 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     for name, value in minimums.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             return Outcome(Status.ERROR, f"items.security.zap.{name} {value!r} is not a whole number of at least 1")
-    zap_block = evidence.data["zap"]
-    wapiti_block = evidence.data.get("wapiti") or {"configured": False}
+    data = cast("ScannersData", evidence.data)
+    zap_block = data["zap"]
+    wapiti_block: ToolBlock[WapitiScan] = data.get("wapiti") or {"configured": False, "pattern": "", "reports": []}
     if not zap_block.get("configured") and not wapiti_block.get("configured"):
         return Outcome(Status.INSUFFICIENT, "sources.scanners.zap not configured (nor sources.scanners.wapiti): no AppSec scan to grade")
     gaps = _Gaps()
@@ -155,7 +157,7 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
 UNSCORED = "UNKNOWN"
 
 
-def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[list[Finding], int]:
+def trivy_findings(reports: list[TrivyReport], blocking: set[str]) -> tuple[list[Finding], int]:
     """A FAIL finding per blocking vulnerability, an INSUFFICIENT one per unscored
     (UNKNOWN) one unless UNKNOWN itself is blocking, and the count of the others."""
     merged: dict[str, dict[str, Any]] = {}
@@ -169,18 +171,18 @@ def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[l
             entry = merged.setdefault(key, {**vuln, "targets": set()})
             entry["targets"].add(vuln["target"])
     findings = []
-    for key, vuln in sorted(merged.items()):
-        fixed = f"fixed in {vuln['fixed']}" if vuln["fixed"] else "no fix released"
-        where = ", ".join(sorted(vuln["targets"]))
-        if vuln["severity"] in blocking:
-            status, label = Status.FAIL, vuln["severity"]
+    for key, found in sorted(merged.items()):
+        fixed = f"fixed in {found['fixed']}" if found["fixed"] else "no fix released"
+        where = ", ".join(sorted(found["targets"]))
+        if found["severity"] in blocking:
+            status, label = Status.FAIL, found["severity"]
         else:
             status, label = Status.INSUFFICIENT, "severity UNKNOWN (unscored: it may be critical; review and waive, or rescan)"
-        findings.append(Finding(key, status, f"{key} {label}: {vuln['package']} {vuln['installed']} ({fixed}) in {where}"))
+        findings.append(Finding(key, status, f"{key} {label}: {found['package']} {found['installed']} ({fixed}) in {where}"))
     return findings, others
 
 
-def bandit_findings(reports: list[dict[str, Any]], threshold: str) -> tuple[list[Finding], int]:
+def bandit_findings(reports: list[BanditReport], threshold: str) -> tuple[list[Finding], int]:
     floor = BANDIT_LEVELS.index(threshold)
     merged: dict[str, dict[str, Any]] = {}
     others = 0
@@ -196,13 +198,13 @@ def bandit_findings(reports: list[dict[str, Any]], threshold: str) -> tuple[list
             if result["line"] is not None:
                 entry["lines"].add(result["line"])
     findings = []
-    for key, result in sorted(merged.items()):
-        lines = ",".join(map(str, sorted(result["lines"])))
+    for key, found in sorted(merged.items()):
+        lines = ",".join(map(str, sorted(found["lines"])))
         findings.append(
             Finding(
                 key,
                 Status.FAIL,
-                f"{key}:{lines} {result['severity']}/{result['confidence']}: {result['text']}" if lines else f"{key}: {result['text']}",
+                f"{key}:{lines} {found['severity']}/{found['confidence']}: {found['text']}" if lines else f"{key}: {found['text']}",
             )
         )
     return findings, others
@@ -224,16 +226,17 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     max_age = int(item.params["max_age_days"])
     gaps = _Gaps()
     # A scanner the policy does not require is neither judged nor mentioned.
-    trivy = usable_reports("trivy", "Trivy", evidence.data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
-    bandit = usable_reports("bandit", "Bandit", evidence.data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
+    data = cast("ScannersData", evidence.data)
+    trivy = usable_reports("trivy", "Trivy", data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
+    bandit = usable_reports("bandit", "Bandit", data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
     for report in trivy:
         if not report.get("targets", [None]):
             gaps.add(Status.INSUFFICIENT, f"{report['file']}: Trivy scanned no target, so it proves nothing about vulnerabilities")
-    for report in bandit:
-        if report.get("loc") == 0:
-            gaps.add(Status.INSUFFICIENT, f"{report['file']}: Bandit scanned 0 lines of code, so it proves nothing")
-        for problem in report["errors"]:
-            gaps.add(Status.ERROR, f"{report['file']}: bandit could not scan {problem}")
+    for scanned in bandit:
+        if scanned.get("loc") == 0:
+            gaps.add(Status.INSUFFICIENT, f"{scanned['file']}: Bandit scanned 0 lines of code, so it proves nothing")
+        for problem in scanned["errors"]:
+            gaps.add(Status.ERROR, f"{scanned['file']}: bandit could not scan {problem}")
     cves, other_vulns = trivy_findings(trivy, blocking)
     issues, other_issues = bandit_findings(bandit, threshold)
     # Bandit counts a bare `# nosec` under nosec and a `# nosec B602` under skipped_tests.
