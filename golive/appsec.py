@@ -1,6 +1,6 @@
 """AppSec grades: the A (best) to F scale, the grade a ZAP alert allows, and the grading of
 wapiti scans. The one definition of these tables, for the scanners collector (which
-checks ZAP's codes are in range) and for security.zap (which grades).
+checks ZAP's codes are in range) and for the AppSec check (which grades).
 
 ZAP alerts, by risk and confidence:
     A: Informational or Low risk; Medium risk at Low confidence.
@@ -9,7 +9,7 @@ ZAP alerts, by risk and confidence:
     F: High risk at High or Confirmed confidence.
     An alert marked False Positive (confidence 0) grades nothing.
 
-Grades, by wapiti's own levels (wapiti reports only what it confirmed: a payload it saw
+wapiti findings, by wapiti's own levels (wapiti reports only what it confirmed: a payload it saw
 reflected, an error it provoked, a header it found missing), mapped as ZAP alerts at
 High confidence are:
     Info (0), Low (1) -> A     Medium (2) -> C     High (3), Critical (4) -> F

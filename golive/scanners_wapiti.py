@@ -1,4 +1,4 @@
-"""wapiti (Debian's `wapiti` 3.0.x, a DAST scanner) as the AppSec scan of security.zap.
+"""wapiti (Debian's `wapiti` 3.0.x, a DAST scanner) as an AppSec scan, graded beside ZAP's reports.
 
 golive runs it against the release's web front or ingests its reports:
 

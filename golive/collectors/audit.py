@@ -53,7 +53,7 @@ class AuditExport(TypedDict):
 
 
 class AuditData(TypedDict):
-    """The audit source's evidence, read by security.audit_evidence."""
+    """The audit source's evidence, read by the audit-exports check (golive.checks.security)."""
 
     folder: str
     exports: list[AuditExport]
