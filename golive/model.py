@@ -8,7 +8,7 @@ from typing import Any
 
 
 class Status(enum.StrEnum):
-    """Item statuses; `RANK` orders them worst first as DESIGN.md states."""
+    """Item statuses; `WORST_FIRST` orders them as DESIGN.md states."""
 
     FAIL = "fail"
     ERROR = "error"
@@ -30,7 +30,8 @@ class Status(enum.StrEnum):
         return self in BLOCKING
 
 
-_WORST_FIRST = [
+# The one status order: ranks, `worst` and every report's listing of statuses follow it.
+WORST_FIRST = (
     Status.FAIL,
     Status.ERROR,
     Status.INSUFFICIENT,
@@ -39,8 +40,8 @@ _WORST_FIRST = [
     Status.WAIVED,
     Status.SKIP,
     Status.PASS,
-]
-_RANK = {status: len(_WORST_FIRST) - index for index, status in enumerate(_WORST_FIRST)}
+)
+_RANK = {status: len(WORST_FIRST) - index for index, status in enumerate(WORST_FIRST)}
 BLOCKING = frozenset({Status.FAIL, Status.ERROR, Status.INSUFFICIENT, Status.PENDING})
 
 

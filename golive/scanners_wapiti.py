@@ -1,4 +1,4 @@
-"""wapiti (Debian's `wapiti` 3.0.x, a DAST scanner) as the AppSec scan of security.zap.
+"""wapiti (Debian's `wapiti` 3.0.x, a DAST scanner) as an AppSec scan, graded beside ZAP's reports.
 
 golive runs it against the release's web front or ingests its reports:
 
@@ -21,14 +21,7 @@ attacked (`attack_log` joined with `params`). A report without its session is
 insufficient, as is a scan below min_urls or min_parameters: an empty crawl proves
 nothing, so it is never an A.
 
-Grades, by wapiti's own levels (wapiti reports only what it confirmed: a payload it saw
-reflected, an error it provoked, a header it found missing), mapped as ZAP alerts at
-High confidence are:
-    Info (0), Low (1) -> A     Medium (2) -> C     High (3), Critical (4) -> F
-    anomalies (an Internal Server Error or a timeout under attack) -> B: unhandled input,
-    not yet a proven vulnerability.
-Each vulnerability is a finding `wapiti:<category>@<path>`, the category in lower case
-with dashes (`wapiti:cross-site-scripting@/feedback`).
+How a scan is graded is golive.appsec's job.
 
 Only modules that talk to nothing but the target may run: `wapp` downloads Wappalyzer's
 database, `nikto` its test database, and `ssrf` and `xxe` need wapiti's external
@@ -51,12 +44,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from golive.collectors.scanners_evidence import WapitiCrawl, WapitiFlaw, WapitiScan
 from golive.supply_chain import ReportError, load_json
 
-GRADES = ("A", "B", "C", "D", "E", "F")
 LEVELS = {0: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical"}
-LEVEL_GRADES = {0: "A", 1: "A", 2: "C", 3: "F", 4: "F"}
-ANOMALY_GRADE = "B"
 LOCAL_MODULES = frozenset(
     {
         "backup",
@@ -163,7 +154,7 @@ def slug(category: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-") or "unnamed"
 
 
-def parse_report(path: Path, content: bytes) -> dict[str, Any]:
+def parse_report(path: Path, content: bytes) -> WapitiScan:
     """A `wapiti -f json` report as {generated, target, version, vulnerabilities, anomalies}."""
     data = load_json(path, content)
     if not isinstance(data, dict) or not isinstance(data.get("infos"), dict) or not isinstance(data.get("vulnerabilities"), dict):
@@ -196,10 +187,10 @@ def _report_date(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _flaws(path: Path, section: Any, name: str) -> list[dict[str, Any]]:
+def _flaws(path: Path, section: Any, name: str) -> list[WapitiFlaw]:
     if not isinstance(section, dict):
         raise ReportError(f"{path}: {name} is not an object of categories")
-    flaws = []
+    flaws: list[WapitiFlaw] = []
     for category, entries in section.items():
         if not isinstance(entries, list):
             raise ReportError(f"{path}: {name}[{category!r}] is not a list")
@@ -229,7 +220,7 @@ def _flaws(path: Path, section: Any, name: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ the crawl
 
 
-def read_session(path: Path) -> dict[str, Any]:
+def read_session(path: Path) -> WapitiCrawl:
     """What the crawl found and what the attacks reached, from a --store-session database."""
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -295,7 +286,7 @@ def scan_argv(binary: str, settings: WapitiSettings, report: Path, session_dir: 
 Runner = Callable[[list[str], Path, float], Any]
 
 
-def run_scan(settings: WapitiSettings, folder: Path, runner: Runner) -> dict[str, Any]:
+def run_scan(settings: WapitiSettings, folder: Path, runner: Runner) -> WapitiScan:
     """Run wapiti into `folder`; returns the scan entry (report facts plus its crawl), or one with `error`."""
     label = f"wapiti {settings.url}"
     binary = wapiti_binary()
@@ -319,11 +310,11 @@ def run_scan(settings: WapitiSettings, folder: Path, runner: Runner) -> dict[str
     if len(sessions) != 1 and "error" not in entry:
         entry["crawl_error"] = f"{session_dir}: expected one session database, found {len(sessions)}"
     # A live run is current by construction: the check does not age it against --as-of.
-    entry.update(live=True, argv=argv, returncode=done.returncode)
+    entry.update({"live": True, "argv": argv, "returncode": done.returncode})
     return entry
 
 
-def ingest_scan(report: Path, session: Path | None) -> dict[str, Any]:
+def ingest_scan(report: Path, session: Path | None) -> WapitiScan:
     try:
         entry = parse_report(report, report.read_bytes())
     except OSError as exc:
@@ -359,62 +350,3 @@ def pair_sessions(reports: list[Path], sessions: list[Path]) -> list[tuple[Path,
             continue
         pairs.append((report, by_root.get(target)))
     return pairs
-
-
-# ------------------------------------------------------------------------------ judging
-
-
-@dataclass
-class ScanJudgement:
-    grade: str | None  # None when no usable scan
-    flaws: list[dict[str, Any]]  # each with key, grade, paths, detail
-    gaps: list[tuple[str, str]]  # (status name, reason): "insufficient" or "error"
-    facts: list[str]
-
-
-def flaw_grade(flaw: dict[str, Any], anomaly: bool) -> str:
-    return ANOMALY_GRADE if anomaly else LEVEL_GRADES[int(flaw["level"])]
-
-
-def judge_scans(scans: list[dict[str, Any]], min_urls: int, min_parameters: int) -> ScanJudgement:
-    """Grade usable wapiti scans; scans with too little crawl evidence only add gaps."""
-    merged: dict[str, dict[str, Any]] = {}
-    gaps: list[tuple[str, str]] = []
-    facts: list[str] = []
-    graded = 0
-    for scan in scans:
-        name = scan["file"].rsplit("/", 1)[-1]
-        crawl = scan.get("crawl")
-        if not crawl:
-            why = scan.get("crawl_error") or "no session database (sources.scanners.wapiti.session) names what it crawled"
-            gaps.append(("insufficient", f"{name}: the crawl is unproven: {why}"))
-            continue
-        if crawl["root_url"] and crawl["root_url"] != scan["target"]:
-            gaps.append(("insufficient", f"{name}: its session database crawled {crawl['root_url']}, not {scan['target']}"))
-            continue
-        urls, parameters = int(crawl["crawled"]), len(crawl["parameters"])
-        facts.append(f"{scan['target']}: {urls} URL(s) and forms crawled, {parameters} parameter(s) attacked")
-        short = [f"{urls} URL(s) crawled (min_urls {min_urls})"] if urls < min_urls else []
-        short += [f"{parameters} parameter(s) attacked (min_parameters {min_parameters})"] if parameters < min_parameters else []
-        if short:
-            gaps.append(("insufficient", f"{name}: too small a scan to grade: {', '.join(short)}"))
-            continue
-        graded += 1
-        for anomaly, flaws in ((False, scan["vulnerabilities"]), (True, scan["anomalies"])):
-            for flaw in flaws:
-                key = f"wapiti:{slug(flaw['category'])}@{flaw['path']}"
-                grade = flaw_grade(flaw, anomaly)
-                known = merged.get(key)
-                where = f"{flaw['method']} {flaw['path']}" + (f" parameter {flaw['parameter']}" if flaw["parameter"] else "")
-                if known is None or GRADES.index(grade) > GRADES.index(known["grade"]):
-                    kind = "anomaly" if anomaly else f"{LEVELS[int(flaw['level'])]} level"
-                    info = flaw["info"].splitlines()[0] if flaw["info"] else ""
-                    merged[key] = {
-                        "key": key,
-                        "grade": grade,
-                        "level": int(flaw["level"]),
-                        "detail": f"{key} {flaw['category']} ({kind}, grade {grade}) at {where}" + (f": {info}" if info else ""),
-                    }
-    ordered = sorted(merged.values(), key=lambda flaw: (-GRADES.index(flaw["grade"]), flaw["key"]))
-    overall = max((flaw["grade"] for flaw in ordered), key=GRADES.index, default="A") if graded else None
-    return ScanJudgement(overall, ordered, gaps, facts)

@@ -7,42 +7,42 @@ a `window_days` of 91 judges the 91 days up to and including that date. Data dat
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
-from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.checks.exact import NotANumber, exact, percent, shown
-from golive.collectors import Evidence
-from golive.kpi import series
+from golive.collectors import Evidence, Request
+from golive.kpi import figures, series
+from golive.kpi.evidence import DRAWDOWN_CHART, SHARPE_CHART, Dataset, KpiData, ReturnsData, Trade
 from golive.model import Finding, Outcome, Status
 
-_FLOAT_MARGIN = 1e-6
+
+def _kpi(evidence: Evidence) -> KpiData:
+    return cast("KpiData", evidence.data)
 
 
-def _dataset(evidence: Evidence, name: str) -> dict[str, Any] | Outcome:
-    """The named part of the KPI evidence, or the outcome saying why it cannot be judged."""
-    part: dict[str, Any] = evidence.data[name]
+def _unusable(part: Dataset) -> Outcome | None:
+    """Why a part of the KPI evidence cannot be judged, or None when it can."""
     if not part["configured"]:
         return Outcome(Status.INSUFFICIENT, f"{part['setting']} not configured")
     if part["error"]:
         return Outcome(Status.ERROR, part["error"])
-    return part
+    return None
 
 
 def _as_of_date(evidence: Evidence, ctx: JudgeContext) -> dt.date:
-    return ctx.as_of.astimezone(ZoneInfo(evidence.data["timezone"])).date()
+    return ctx.as_of.astimezone(ZoneInfo(_kpi(evidence)["timezone"])).date()
 
 
-def _curve(part: dict[str, Any], last: dt.date, window_days: int, max_age_days: int) -> tuple[series.Curve, dt.date] | Outcome:
+def _curve(part: ReturnsData, last: dt.date, window_days: int, max_age_days: int) -> tuple[series.Curve, dt.date] | Outcome:
     """The series up to `last` as an equity curve, if it reaches into the window and is fresh."""
     source = part["source"]
-    points = [(dt.date.fromisoformat(day), float(value)) for day, value, *_ in part["points"]]
+    points = figures.daily_points(part)
     known = [point for point in points if point[0] <= last]
     first = series.window_start(last, window_days)
     if not known:
@@ -59,17 +59,24 @@ def _curve(part: dict[str, Any], last: dt.date, window_days: int, max_age_days: 
             Status.INSUFFICIENT, f"{source} ends {end.isoformat()}, {age} days before --as-of {last.isoformat()} (at most {max_age_days})"
         )
     try:
-        return series.curve(part["kind"], known, part["capital"]), first
+        return figures.equity_curve(part, known), first
     except series.SeriesError as exc:
         return Outcome(Status.ERROR, f"{source}: {exc}")
 
 
-@check("kpi.sharpe")
+def sharpe_requests(item: ItemSpec) -> list[Request]:
+    """The rolling-Sharpe chart, drawn by the collector from the figures this check judges."""
+    args = {name: item.params.get(name) for name in figures.SHARPE_PARAMETERS}
+    return [Request("kpi", SHARPE_CHART, {**args, "threshold_label": f"{item.id} threshold"}, key=item.id)]
+
+
+@check("kpi.sharpe", requests=sharpe_requests)
 def sharpe(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     params = item.params
-    part = _dataset(evidence, "returns")
-    if isinstance(part, Outcome):
-        return part
+    part = _kpi(evidence)["returns"]
+    unusable = _unusable(part)
+    if unusable:
+        return unusable
     last = _as_of_date(evidence, ctx)
     window_days = int(params["window_days"])
     built = _curve(part, last, window_days, int(params["max_age_days"]))
@@ -77,30 +84,28 @@ def sharpe(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         return built
     curve, first = built
     span = f"{first.isoformat()}..{last.isoformat()}"
-    in_window = series.window(curve.returns, last, window_days)
+    settings = figures.SharpeSettings.of(params)
+    judged = figures.WindowSharpe(curve.returns, last, settings)
+    in_window = judged.in_window
     minimum = int(params["min_observations"])
     if len(in_window) < minimum:
         return Outcome(Status.INSUFFICIENT, f"{part['source']}: {len(in_window)} daily returns in {span}, fewer than {minimum}")
-    annualisation, risk_free, ddof = float(params["annualisation_days"]), float(params["risk_free_rate"]), int(params["ddof"])
-    value = series.sharpe([daily for _, daily in in_window], annualisation, risk_free, ddof)
+    annualisation, risk_free, ddof = settings.annualisation_days, settings.risk_free_rate, settings.ddof
+    value = judged.value
     if value is not None and not math.isfinite(value):
         return Outcome(Status.ERROR, f"{part['source']}: the Sharpe ratio of {span} is {value!r}, not a finite number (returns too large)")
     if value is None:
         return Outcome(
             Status.INSUFFICIENT, f"{part['source']}: the {len(in_window)} returns in {span} have no spread; the Sharpe ratio is undefined"
         )
-    length = int(params["rolling_days"])
-    rolling = [
-        (day, rolled)
-        for day, rolled in series.rolling_sharpe(curve.returns, [day for day, _ in in_window], length, annualisation, risk_free, ddof)
-        if rolled is not None
-    ]
+    length = settings.rolling_days
+    rolling = [(day, rolled) for day, rolled in judged.rolling if rolled is not None]
     conventions = f"{len(in_window)} daily returns {span}, x sqrt({annualisation:g}), rf {risk_free:g}, ddof {ddof}"
     report = ""
     if rolling:
         low = min(rolling, key=lambda point: point[1])
         report = f"; rolling {length}-day Sharpe min {low[1]:.2f} on {low[0].isoformat()}, last {rolling[-1][1]:.2f} (reported, not judged)"
-    threshold = float(params["min_sharpe"])
+    threshold = settings.min_sharpe
     if value > threshold:
         outcome = Outcome.passed(f"Sharpe {value:.2f} > {threshold:g} ({conventions}){report}")
     else:
@@ -112,10 +117,11 @@ def sharpe(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
 @check("kpi.hit_rate")
 def hit_rate(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     params = item.params
-    part = _dataset(evidence, "trades")
-    if isinstance(part, Outcome):
-        return part
-    zone = ZoneInfo(evidence.data["timezone"])
+    part = _kpi(evidence)["trades"]
+    unusable = _unusable(part)
+    if unusable:
+        return unusable
+    zone = ZoneInfo(_kpi(evidence)["timezone"])
     last = _as_of_date(evidence, ctx)
     first = series.window_start(last, int(params["window_days"]))
     span = f"{first.isoformat()}..{last.isoformat()}"
@@ -133,7 +139,7 @@ def hit_rate(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     in_window = [trade for trade, moment in known if first <= moment.astimezone(zone).date() <= last]
     try:
         # Net PnL from the ledger's decimal text: 0.3 - 0.1 - 0.2 is exactly 0, not a win.
-        net = [_exact_of(trade, "pnl") - _exact_of(trade, "fees") if gross else _exact_of(trade, "pnl") for trade in in_window]
+        net = [_exact_pnl(trade) - _exact_fees(trade) if gross else _exact_pnl(trade) for trade in in_window]
     except NotANumber as exc:
         return Outcome(Status.ERROR, f"{part['source']}: {exc}")
     wins, total = series.hit_rate(net)
@@ -155,9 +161,10 @@ def hit_rate(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
 @check("kpi.explainability")
 def explainability(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     params = item.params
-    part = _dataset(evidence, "explainability")
-    if isinstance(part, Outcome):
-        return part
+    part = _kpi(evidence)["explainability"]
+    unusable = _unusable(part)
+    if unusable:
+        return unusable
     source, dated = part["source"], part["date"]
     max_age = int(params["max_age_days"])
     # Ages compare exactly: whole days for a dated score, a timedelta for a timestamp.
@@ -187,13 +194,19 @@ def explainability(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
     return outcome
 
 
-@check("kpi.drawdowns")
+def drawdown_requests(item: ItemSpec) -> list[Request]:
+    """The equity chart, its episodes shaded as this check finds them."""
+    return [Request("kpi", DRAWDOWN_CHART, {name: item.params.get(name) for name in figures.DRAWDOWN_PARAMETERS}, key=item.id)]
+
+
+@check("kpi.drawdowns", requests=drawdown_requests)
 def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     params = item.params
-    part = _dataset(evidence, "returns")
-    if isinstance(part, Outcome):
-        return part
-    log = evidence.data["incidents"]
+    part = _kpi(evidence)["returns"]
+    unusable = _unusable(part)
+    if unusable:
+        return unusable
+    log = _kpi(evidence)["incidents"]
     if log["configured"] and log["error"]:
         return Outcome(Status.ERROR, log["error"])
     last = _as_of_date(evidence, ctx)
@@ -204,19 +217,9 @@ def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     curve, first = built
     threshold = params["max_unexplained_depth_percent"]
     try:
-        depth_of = _exact_depths(part, last)
+        episodes = figures.deep_drawdowns(part, curve, first, last, threshold)
     except (NotANumber, series.SeriesError) as exc:
         return Outcome(Status.ERROR, f"{part['source']}: {exc}")
-    # Episodes are found on the float curve; whether one is deeper than the threshold is
-    # decided on its exact depth from the recorded decimals (exactly 5 % is not deeper).
-    # The float depth only rules out episodes far below the threshold (float error in a
-    # compounded curve is orders of magnitude below this margin); the rest are decided exactly.
-    near = float(threshold) / 100 - _FLOAT_MARGIN
-    episodes = [
-        episode
-        for episode in series.drawdowns(curve.equity)
-        if episode.overlaps(first, last, last) and episode.depth > near and depth_of(episode) * 100 > exact(threshold)
-    ]
     incidents = [(dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"]), row) for row in log.get("rows", [])]
     span = f"{first.isoformat()}..{last.isoformat()}"
     findings: list[Finding] = []
@@ -240,48 +243,12 @@ def drawdowns(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     return outcome
 
 
-def _exact_of(trade: dict[str, Any], name: str) -> Fraction:
-    """A trade's pnl or fees from its recorded decimal text (the float for older evidence)."""
-    text = trade.get(f"{name}_exact")
-    return exact(text if text is not None else trade[name])
+def _exact_pnl(trade: Trade) -> Fraction:
+    """A trade's PnL from its recorded decimal text (the float for older evidence)."""
+    text = trade.get("pnl_exact")
+    return exact(text if text is not None else trade["pnl"])
 
 
-def _exact_depths(part: dict[str, Any], last: dt.date) -> Callable[[series.Episode], Fraction]:
-    """A function giving an episode's exact depth, 1 - trough / peak, from the series'
-    recorded decimals: equity values as written, a PnL series summed onto the capital, a
-    returns series compounded over the days after the peak up to the trough."""
-    kind = part["kind"]
-    known = [(dt.date.fromisoformat(day), exact(rest[0] if rest else value)) for day, value, *rest in part["points"]]
-    known = [(day, value) for day, value in known if day <= last]
-    if kind == "returns":
-        days = [day for day, _ in known]
-        growth = [1 + value for _, value in known]
-
-        def returns_depth(episode: series.Episode) -> Fraction:
-            numerator, denominator = 1, 1
-            for factor in growth[bisect.bisect_right(days, episode.start) : bisect.bisect_right(days, episode.trough)]:
-                # Numerators and denominators apart: one gcd at the end, not one per day.
-                numerator *= factor.numerator
-                denominator *= factor.denominator
-            return 1 - Fraction(numerator, denominator)
-
-        return returns_depth
-    if kind == "pnl":
-        capital = part.get("capital")
-        if capital is None:
-            raise series.SeriesError("a PnL series needs a positive starting capital (sources.kpi.capital)")
-        value = exact(capital)
-        equity = {known[0][0] - dt.timedelta(days=1): value} if known else {}
-        for day, pnl in known:
-            value += pnl
-            equity[day] = value
-    else:
-        equity = dict(known)
-
-    def equity_depth(episode: series.Episode) -> Fraction:
-        peak, trough = equity.get(episode.start), equity.get(episode.trough)
-        if peak is None or trough is None or peak <= 0:
-            raise series.SeriesError(f"no recorded equity for the episode from {episode.start.isoformat()}")
-        return 1 - trough / peak
-
-    return equity_depth
+def _exact_fees(trade: Trade) -> Fraction:
+    text = trade.get("fees_exact")
+    return exact(text if text is not None else trade["fees"])

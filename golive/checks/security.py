@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from golive import scanners_wapiti
+from golive import appsec
+from golive.appsec import GRADES, ZAP_CONFIDENCES, ZAP_RISKS, alert_grade, worse, worst_grade
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
+from golive.collectors.scanners_evidence import ReportT
 from golive.model import Finding, Outcome, Status, worst
 
-GRADES = ("A", "B", "C", "D", "E", "F")
-RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
-CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
+if TYPE_CHECKING:
+    from golive.collectors.audit import AuditData, AuditExport
+    from golive.collectors.scanners_evidence import BanditReport, ReportEntry, ScannersData, ToolBlock, TrivyReport, WapitiScan
+
 BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
 # The scanners security.scanners can require (its `require` parameter).
 REQUIRABLE = ("trivy", "bandit")
@@ -36,9 +39,7 @@ class _Gaps:
         return "; ".join(text for _, text in self.entries)
 
 
-def usable_reports(
-    tool: str, label: str, block: dict[str, Any], as_of: dt.datetime, max_age_days: int, gaps: _Gaps
-) -> list[dict[str, Any]]:
+def usable_reports(tool: str, label: str, block: ToolBlock[ReportT], as_of: dt.datetime, max_age_days: int, gaps: _Gaps) -> list[ReportT]:
     """The reports of `tool` that are readable and current; records why the others are not."""
     if not block.get("configured"):
         gaps.add(Status.INSUFFICIENT, f"sources.scanners.{tool} not configured")
@@ -52,8 +53,9 @@ def usable_reports(
         if report.get("error"):
             gaps.add(Status.ERROR, report["error"])
             continue
-        if report.get("date_problem") and not report.get("live"):
-            gaps.add(Status(report["date_problem"]["status"]), report["date_problem"]["detail"])
+        date_problem = report.get("date_problem")
+        if date_problem and not report.get("live"):
+            gaps.add(Status(date_problem["status"]), date_problem["detail"])
             continue
         problem = None if report.get("live") else age_problem(report, as_of, max_age_days)
         if problem:
@@ -63,7 +65,7 @@ def usable_reports(
     return usable
 
 
-def age_problem(report: dict[str, Any], as_of: dt.datetime, max_age_days: int) -> str | None:
+def age_problem(report: ReportEntry, as_of: dt.datetime, max_age_days: int) -> str | None:
     generated = report.get("generated")
     if not generated:
         return "report carries no date"
@@ -80,23 +82,6 @@ def age_problem(report: dict[str, Any], as_of: dt.datetime, max_age_days: int) -
 # ------------------------------------------------------------------------------ ZAP
 
 
-def alert_grade(risk: int, confidence: int) -> str | None:
-    """The grade one ZAP alert allows at best; None for alerts marked False Positive.
-
-    A: Informational or Low risk; Medium risk at Low confidence.
-    B: Medium risk at Medium confidence.      C: Medium risk at High or Confirmed confidence.
-    D: High risk at Low confidence.           E: High risk at Medium confidence.
-    F: High risk at High or Confirmed confidence.
-    """
-    if confidence == 0:
-        return None
-    if risk <= 1:
-        return "A"
-    if risk == 2:
-        return {1: "A", 2: "B"}.get(confidence, "C")
-    return {1: "D", 2: "E"}.get(confidence, "F")
-
-
 @check("security.zap")
 def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     min_grade = str(item.params["min_grade"]).upper()
@@ -106,8 +91,9 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     for name, value in minimums.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             return Outcome(Status.ERROR, f"items.security.zap.{name} {value!r} is not a whole number of at least 1")
-    zap_block = evidence.data["zap"]
-    wapiti_block = evidence.data.get("wapiti") or {"configured": False}
+    data = cast("ScannersData", evidence.data)
+    zap_block = data["zap"]
+    wapiti_block: ToolBlock[WapitiScan] = data.get("wapiti") or {"configured": False, "pattern": "", "reports": []}
     if not zap_block.get("configured") and not wapiti_block.get("configured"):
         return Outcome(Status.INSUFFICIENT, "sources.scanners.zap not configured (nor sources.scanners.wapiti): no AppSec scan to grade")
     gaps = _Gaps()
@@ -122,7 +108,7 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
             if grade is None:
                 continue
             known = alerts.get(alert["pluginid"])
-            if known is None or GRADES.index(grade) > GRADES.index(known["grade"]):
+            if known is None or worse(grade, known["grade"]):
                 alerts[alert["pluginid"]] = {**alert, "grade": grade, "sites": sorted({alert["site"], *(known or {}).get("sites", [])})}
             else:
                 known["sites"] = sorted({alert["site"], *known["sites"]})
@@ -132,36 +118,32 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         Finding(
             f"zap:{a['pluginid']}",
             Status.FAIL,
-            f"zap:{a['pluginid']} {a['name']}: {RISKS[a['risk']]} risk, {CONFIDENCES[a['confidence']]} confidence on {', '.join(a['sites'])} (grade {a['grade']})",
+            f"zap:{a['pluginid']} {a['name']}: {ZAP_RISKS[a['risk']]} risk, {ZAP_CONFIDENCES[a['confidence']]} confidence on {', '.join(a['sites'])} (grade {a['grade']})",
         )
         for a in ordered
-        if GRADES.index(a["grade"]) > GRADES.index(min_grade)
+        if worse(a["grade"], min_grade)
     ]
     parts = []
     if reports:
         listed = ", ".join(
-            f"{RISKS[a['risk']]}/{CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1
+            f"{ZAP_RISKS[a['risk']]}/{ZAP_CONFIDENCES[a['confidence']]} {a['pluginid']} {a['name']}" for a in ordered if a["risk"] >= 1
         )
         parts.append(
             f"ZAP {', '.join(r['file'].rsplit('/', 1)[-1] for r in reports)}: alerts by risk: {listed or 'none above Informational'}"
         )
     if wapiti_block.get("configured"):
         scans = usable_reports("wapiti", "wapiti", wapiti_block, ctx.as_of, max_age, gaps)
-        judged = scanners_wapiti.judge_scans(scans, int(minimums["min_urls"]), int(minimums["min_parameters"]))
+        judged = appsec.judge_scans(scans, int(minimums["min_urls"]), int(minimums["min_parameters"]))
         for status, text in judged.gaps:
             gaps.add(Status(status), text)
         if judged.grade is not None:
             grades.append(judged.grade)
             flaws = ", ".join(f"{flaw['key']} ({flaw['grade']})" for flaw in judged.flaws)
             parts.append(f"wapiti: {'; '.join(judged.facts)}; vulnerabilities: {flaws or 'none'}")
-        findings += [
-            Finding(flaw["key"], Status.FAIL, flaw["detail"])
-            for flaw in judged.flaws
-            if GRADES.index(flaw["grade"]) > GRADES.index(min_grade)
-        ]
+        findings += [Finding(flaw["key"], Status.FAIL, flaw["detail"]) for flaw in judged.flaws if worse(flaw["grade"], min_grade)]
     if not grades:
         return Outcome(gaps.status, gaps.text() or "no usable AppSec scan", findings)
-    grade = max(grades, key=GRADES.index)
+    grade = worst_grade(grades, "A")
     verdict = f"grade {grade} (needs {min_grade} or better); " + "; ".join(parts)
     if gaps.entries:
         return Outcome(gaps.status, f"{gaps.text()}; {verdict}", findings)
@@ -175,7 +157,7 @@ def zap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
 UNSCORED = "UNKNOWN"
 
 
-def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[list[Finding], int]:
+def trivy_findings(reports: list[TrivyReport], blocking: set[str]) -> tuple[list[Finding], int]:
     """A FAIL finding per blocking vulnerability, an INSUFFICIENT one per unscored
     (UNKNOWN) one unless UNKNOWN itself is blocking, and the count of the others."""
     merged: dict[str, dict[str, Any]] = {}
@@ -189,18 +171,18 @@ def trivy_findings(reports: list[dict[str, Any]], blocking: set[str]) -> tuple[l
             entry = merged.setdefault(key, {**vuln, "targets": set()})
             entry["targets"].add(vuln["target"])
     findings = []
-    for key, vuln in sorted(merged.items()):
-        fixed = f"fixed in {vuln['fixed']}" if vuln["fixed"] else "no fix released"
-        where = ", ".join(sorted(vuln["targets"]))
-        if vuln["severity"] in blocking:
-            status, label = Status.FAIL, vuln["severity"]
+    for key, found in sorted(merged.items()):
+        fixed = f"fixed in {found['fixed']}" if found["fixed"] else "no fix released"
+        where = ", ".join(sorted(found["targets"]))
+        if found["severity"] in blocking:
+            status, label = Status.FAIL, found["severity"]
         else:
             status, label = Status.INSUFFICIENT, "severity UNKNOWN (unscored: it may be critical; review and waive, or rescan)"
-        findings.append(Finding(key, status, f"{key} {label}: {vuln['package']} {vuln['installed']} ({fixed}) in {where}"))
+        findings.append(Finding(key, status, f"{key} {label}: {found['package']} {found['installed']} ({fixed}) in {where}"))
     return findings, others
 
 
-def bandit_findings(reports: list[dict[str, Any]], threshold: str) -> tuple[list[Finding], int]:
+def bandit_findings(reports: list[BanditReport], threshold: str) -> tuple[list[Finding], int]:
     floor = BANDIT_LEVELS.index(threshold)
     merged: dict[str, dict[str, Any]] = {}
     others = 0
@@ -216,13 +198,13 @@ def bandit_findings(reports: list[dict[str, Any]], threshold: str) -> tuple[list
             if result["line"] is not None:
                 entry["lines"].add(result["line"])
     findings = []
-    for key, result in sorted(merged.items()):
-        lines = ",".join(map(str, sorted(result["lines"])))
+    for key, found in sorted(merged.items()):
+        lines = ",".join(map(str, sorted(found["lines"])))
         findings.append(
             Finding(
                 key,
                 Status.FAIL,
-                f"{key}:{lines} {result['severity']}/{result['confidence']}: {result['text']}" if lines else f"{key}: {result['text']}",
+                f"{key}:{lines} {found['severity']}/{found['confidence']}: {found['text']}" if lines else f"{key}: {found['text']}",
             )
         )
     return findings, others
@@ -244,16 +226,17 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     max_age = int(item.params["max_age_days"])
     gaps = _Gaps()
     # A scanner the policy does not require is neither judged nor mentioned.
-    trivy = usable_reports("trivy", "Trivy", evidence.data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
-    bandit = usable_reports("bandit", "Bandit", evidence.data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
+    data = cast("ScannersData", evidence.data)
+    trivy = usable_reports("trivy", "Trivy", data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
+    bandit = usable_reports("bandit", "Bandit", data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
     for report in trivy:
         if not report.get("targets", [None]):
             gaps.add(Status.INSUFFICIENT, f"{report['file']}: Trivy scanned no target, so it proves nothing about vulnerabilities")
-    for report in bandit:
-        if report.get("loc") == 0:
-            gaps.add(Status.INSUFFICIENT, f"{report['file']}: Bandit scanned 0 lines of code, so it proves nothing")
-        for problem in report["errors"]:
-            gaps.add(Status.ERROR, f"{report['file']}: bandit could not scan {problem}")
+    for scanned in bandit:
+        if scanned.get("loc") == 0:
+            gaps.add(Status.INSUFFICIENT, f"{scanned['file']}: Bandit scanned 0 lines of code, so it proves nothing")
+        for problem in scanned["errors"]:
+            gaps.add(Status.ERROR, f"{scanned['file']}: bandit could not scan {problem}")
     cves, other_vulns = trivy_findings(trivy, blocking)
     issues, other_issues = bandit_findings(bandit, threshold)
     # Bandit counts a bare `# nosec` under nosec and a `# nosec B602` under skipped_tests.
@@ -289,12 +272,18 @@ def quarter_start(year: int, quarter: int) -> dt.date:
     return dt.date(year, 3 * (quarter - 1) + 1, 1)
 
 
+def _weekly_day(export: AuditExport) -> dt.date:
+    if export["date"] is None:  # the collector dates every weekly export it finds no problem with
+        raise ValueError(f"{export['file']}: a weekly export without a date")
+    return dt.date.fromisoformat(export["date"])
+
+
 @check("security.audit_evidence")
 def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     max_age = int(item.params["weekly_max_age_days"])
     grace = int(item.params["quarterly_grace_days"])
     today = ctx.as_of.date()
-    data = evidence.data
+    data = cast("AuditData", evidence.data)
     exports = data["exports"]
     problems = [entry["problem"] for entry in exports if entry["problem"]]
     problems += [f"{name}: metadata for a file that does not exist" for name in data.get("orphan_metadata", [])]
@@ -303,15 +292,15 @@ def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
     notes = [f"empty (ignored): {', '.join(empty)}"] if empty else []
     findings: list[Finding] = []
 
-    weekly = [e for e in usable if e["kind"] == "weekly" and dt.date.fromisoformat(e["date"]) <= today]
-    future = [e["file"] for e in usable if e["kind"] == "weekly" and dt.date.fromisoformat(e["date"]) > today]
+    weekly = [e for e in usable if e["kind"] == "weekly" and _weekly_day(e) <= today]
+    future = [e["file"] for e in usable if e["kind"] == "weekly" and _weekly_day(e) > today]
     if future:
         notes.append(f"dated after --as-of (ignored): {', '.join(future)}")
-    newest = max(weekly, key=lambda e: e["date"], default=None)
+    newest = max(weekly, key=_weekly_day, default=None)
     if newest is None:
         findings.append(Finding("audit:weekly", Status.FAIL, f"no weekly export in {data['folder']}"))
     else:
-        age = (today - dt.date.fromisoformat(newest["date"])).days
+        age = (today - _weekly_day(newest)).days
         if age > max_age:
             findings.append(
                 Finding(
@@ -328,7 +317,7 @@ def audit_evidence(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Out
     previous_year, previous_q = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     previous = f"{previous_year}-Q{previous_q}"
     in_grace = (today - quarter_start(year, quarter)).days <= grace
-    quarterly = {e["period"]: e for e in usable if e["kind"] == "quarterly"}
+    quarterly = {e["period"]: e for e in usable if e["kind"] == "quarterly" and e["period"] is not None}
     if current in quarterly:
         notes.insert(1 if newest else 0, f"quarterly {quarterly[current]['file']} ({current})")
     elif previous in quarterly and in_grace:

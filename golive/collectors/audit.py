@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.supply_chain import ReportError, load_json, read_bounded
@@ -31,6 +31,34 @@ _KIND = re.compile(r"(?<![a-z])(weekly|quarterly)(?![a-z])", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _WEEK = re.compile(r"(?<!\d)(\d{4})-?W(\d{2})(?!\d)", re.IGNORECASE)
 _QUARTER = re.compile(r"(?<!\d)(\d{4})-?Q([1-4])(?!\d)", re.IGNORECASE)
+
+
+class ExportFacts(TypedDict, total=False):
+    """What a file's name or sidecar says about it (a `problem` when it says it wrongly)."""
+
+    kind: str | None  # "weekly" or "quarterly"
+    period: str | None  # 2026-W47, 2026-Q4
+    date: str | None  # ISO date: the day a weekly export was made
+    problem: str | None
+
+
+class AuditExport(TypedDict):
+    file: str
+    bytes: int
+    kind: str | None
+    period: str | None
+    date: str | None
+    origin: str  # "name" or "metadata"
+    problem: str | None
+
+
+class AuditData(TypedDict):
+    """The audit source's evidence, read by the audit-exports check (golive.checks.security)."""
+
+    folder: str
+    exports: list[AuditExport]
+    ignored: list[str]
+    orphan_metadata: list[str]
 
 
 @register
@@ -45,7 +73,7 @@ class AuditCollector(Collector):
         folder = ctx.config.resolve(str(ctx.settings["folder"]))
         if not folder.is_dir():
             return Evidence(self.source, error=f"sources.audit.folder {folder} is not a folder")
-        exports: list[dict[str, Any]] = []
+        exports: list[AuditExport] = []
         ignored: list[str] = []
         for path in sorted(folder.iterdir()):
             if not path.is_file() or path.name.endswith(META_SUFFIX):
@@ -53,37 +81,36 @@ class AuditCollector(Collector):
             entry = describe(path)
             (exports.append(entry) if entry else ignored.append(path.name))
         orphans = [p.name for p in folder.glob(f"*{META_SUFFIX}") if not (folder / p.name[: -len(META_SUFFIX)]).is_file()]
-        data = {"folder": str(folder), "exports": exports, "ignored": ignored, "orphan_metadata": sorted(orphans)}
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("audit", data)])
+        data: AuditData = {"folder": str(folder), "exports": exports, "ignored": ignored, "orphan_metadata": sorted(orphans)}
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("audit", data)])
 
 
-def describe(path: Path) -> dict[str, Any] | None:
+def describe(path: Path) -> AuditExport | None:
     """The export `path` is, from its sidecar or its name; None when it is not an export."""
-    entry: dict[str, Any] = {
-        "file": path.name,
-        "bytes": path.stat().st_size,
-        "kind": None,
-        "period": None,
-        "date": None,
-        "origin": "name",
-        "problem": None,
-    }
     meta = path.with_name(path.name + META_SUFFIX)
     if meta.is_file():
-        entry["origin"] = "metadata"
         try:
-            entry.update(from_metadata(meta))
+            facts = from_metadata(meta)
         except ReportError as exc:
-            entry["problem"] = str(exc)
-        return entry
+            facts = {"problem": str(exc)}
+        return _export(path, "metadata", facts)
     parsed = from_name(path.name)
-    if parsed is None:
-        return None
-    entry.update(parsed)
-    return entry
+    return None if parsed is None else _export(path, "name", parsed)
 
 
-def from_name(name: str) -> dict[str, Any] | None:
+def _export(path: Path, origin: str, facts: ExportFacts) -> AuditExport:
+    return {
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "kind": facts.get("kind"),
+        "period": facts.get("period"),
+        "date": facts.get("date"),
+        "origin": origin,
+        "problem": facts.get("problem"),
+    }
+
+
+def from_name(name: str) -> ExportFacts | None:
     kind = _KIND.search(name)
     if not kind:
         return None
@@ -114,7 +141,7 @@ def week_end(year: int, week: int) -> dt.date | None:
         return None
 
 
-def from_metadata(meta: Path) -> dict[str, Any]:
+def from_metadata(meta: Path) -> ExportFacts:
     data = load_json(meta, read_bounded(meta, 1024 * 1024))
     if not isinstance(data, dict):
         raise ReportError(f"{meta}: metadata is a JSON object with kind, period, exported_at")
@@ -132,7 +159,7 @@ def from_metadata(meta: Path) -> dict[str, Any]:
             # Near midnight the zone decides the export's day, hence its week and quarter.
             raise ReportError(f"{meta}: exported_at {exported!r} has no UTC offset (write e.g. {moment.isoformat()}Z)")
     period = data.get("period")
-    result: dict[str, Any] = {"kind": kind, "period": None, "date": moment.astimezone(dt.UTC).date().isoformat() if moment else None}
+    result: ExportFacts = {"kind": kind, "period": None, "date": moment.astimezone(dt.UTC).date().isoformat() if moment else None}
     if kind == "quarterly":
         quarter = _QUARTER.fullmatch(str(period or ""))
         if not quarter:

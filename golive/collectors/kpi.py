@@ -1,20 +1,21 @@
 """Trading KPI evidence: the daily returns (or equity, or PnL) series, the trades ledger, the
 incidents log and the explainability score, from files, SQL tables or an HTTP endpoint;
-plus the equity and rolling-Sharpe charts rendered from them.
+plus the equity and rolling-Sharpe charts the kpi checks request, drawn from the figures
+they judge (golive.kpi.figures).
 
-Each of the four sources is read on its own: a broken trades ledger makes kpi.hit_rate an
-`error` naming the file and row, and leaves the Sharpe ratio judged from the returns.
+Each of the four sources is read on its own: a broken trades ledger makes the hit-rate item
+an `error` naming the file and row, and leaves the Sharpe ratio judged from the returns.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from golive.collectors import CollectContext, Collector, Evidence, register
-from golive.kpi import load
+from golive.kpi import datasets, load
+from golive.kpi.evidence import DRAWDOWN_CHART, SHARPE_CHART, ExplainabilityData, IncidentsData, KpiData, ReturnsData, TradesData
 from golive.kpi.load import LoadError, Resolve
 from golive.kpi.series import KINDS
 
@@ -67,16 +68,16 @@ class KpiCollector(Collector):
         def resolve(relative: str) -> Path:
             return ctx.config.resolve(relative)
 
-        data: dict[str, Any] = {
+        data: KpiData = {
             "timezone": zone_name,
             "returns": _returns(settings, resolve, zone),
             "trades": _trades(settings, resolve, zone),
             "incidents": _incidents(settings, resolve, zone),
             "explainability": _explainability(settings, resolve, zone),
+            "charts": [],
         }
-        charts = _charts(ctx, data, zone)
-        data["charts"] = charts
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("kpi", data), *charts])
+        data["charts"] = _charts(ctx, data, zone)
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("kpi", data), *data["charts"]])
 
 
 def _settings_problem(settings: dict[str, Any]) -> str | None:
@@ -104,17 +105,13 @@ def _columns(settings: dict[str, Any], dataset: str, defaults: dict[str, str]) -
     return {**defaults, **settings.get(f"{dataset}_columns", {})}
 
 
-def _unconfigured(dataset: str) -> dict[str, Any]:
-    return {"configured": False, "setting": f"sources.kpi.{dataset}"}
-
-
-def _returns(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> dict[str, Any]:
+def _returns(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> ReturnsData:
     spec = settings.get("returns")
     if not spec:
-        return _unconfigured("returns")
+        return {"configured": False, "setting": "sources.kpi.returns"}
     kind = str(settings.get("returns_kind", "returns"))
     columns = _columns(settings, "returns", {"date": "date", "value": VALUE_COLUMNS[kind]})
-    result: dict[str, Any] = {
+    result: ReturnsData = {
         "configured": True,
         "source": load.display(spec),
         "kind": kind,
@@ -125,96 +122,95 @@ def _returns(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> dict
         table = load.read_table(
             spec, resolve, str(settings.get("returns_table", "returns")), [columns["date"], columns["value"]], set(), columns["date"]
         )
-        points = load.series(table, columns["date"], columns["value"], zone, kind)
+        points = datasets.series(table, columns["date"], columns["value"], zone, kind)
     except LoadError as exc:
         result["error"] = str(exc)
         return result
-    # [date, value, the value's decimal text]: the text is what drawdown depths are computed from.
-    result["points"] = [[day.isoformat(), value, text] for day, value, text in points]
+    result["points"] = [(day.isoformat(), value, text) for day, value, text in points]
     return result
 
 
-def _trades(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> dict[str, Any]:
+def _trades(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> TradesData:
     spec = settings.get("trades")
     if not spec:
-        return _unconfigured("trades")
+        return {"configured": False, "setting": "sources.kpi.trades"}
     basis = str(settings.get("trades_pnl", "net"))
     columns = _columns(settings, "trades", {key: key for key in COLUMNS["trades"]})
-    result: dict[str, Any] = {"configured": True, "source": load.display(spec), "pnl_basis": basis, "error": None}
+    result: TradesData = {"configured": True, "source": load.display(spec), "pnl_basis": basis, "error": None}
     # Fees are optional when the PnL is already net of them.
     optional = {columns["fees"]} if basis == "net" else set()
     try:
         table = load.read_table(spec, resolve, str(settings.get("trades_table", "trades")), list(columns.values()), optional, None)
-        closed, open_count = load.trades(table, columns, zone, basis)
+        closed, open_count = datasets.trades(table, columns, zone, basis)
     except LoadError as exc:
         result["error"] = str(exc)
         return result
-    result.update(closed=closed, open=open_count)
+    result["closed"], result["open"] = closed, open_count
     return result
 
 
-def _incidents(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> dict[str, Any]:
+def _incidents(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> IncidentsData:
     spec = settings.get("incidents")
     if not spec:
-        return _unconfigured("incidents")
+        return {"configured": False, "setting": "sources.kpi.incidents"}
     columns = _columns(settings, "incidents", {key: key for key in COLUMNS["incidents"]})
-    result: dict[str, Any] = {"configured": True, "source": load.display(spec), "error": None}
+    result: IncidentsData = {"configured": True, "source": load.display(spec), "error": None}
     try:
         table = load.read_table(
             spec, resolve, str(settings.get("incidents_table", "incidents")), list(columns.values()), set(), columns["start"]
         )
-        result["rows"] = load.incidents(table, columns, zone)
+        result["rows"] = datasets.incidents(table, columns, zone)
     except LoadError as exc:
         result["error"] = str(exc)
     return result
 
 
-def _explainability(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> dict[str, Any]:
+def _explainability(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) -> ExplainabilityData:
     spec = settings.get("explainability")
     if not spec:
-        return _unconfigured("explainability")
-    result: dict[str, Any] = {"configured": True, "source": load.display(spec), "error": None}
+        return {"configured": False, "setting": "sources.kpi.explainability"}
+    result: ExplainabilityData = {"configured": True, "source": load.display(spec), "error": None}
     try:
-        result.update(load.explainability(spec, resolve, zone, HTTP_TIMEOUT))
+        score = datasets.explainability(spec, resolve, zone, HTTP_TIMEOUT)
     except LoadError as exc:
         result["error"] = str(exc)
+        return result
+    result["score"], result["out_of"], result["date"] = score["score"], score["out_of"], score["date"]
+    result["score_exact"], result["out_of_exact"] = score["score_exact"], score["out_of_exact"]
     return result
 
 
-def _charts(ctx: CollectContext, data: dict[str, Any], zone: ZoneInfo) -> list[str]:
-    """Render the charts (report material, not judgement); a failure is noted, never fatal."""
+def _charts(ctx: CollectContext, data: KpiData, zone: ZoneInfo) -> list[str]:
+    """Draw the charts the kpi checks ask for, from the figures they judge (golive.kpi.figures):
+    report material, not judgement, so a failure is noted, never fatal."""
     returns = data["returns"]
     if not returns["configured"] or returns["error"]:
         return []
-    sharpe_item = ctx.config.checklist.get("kpi.sharpe")
-    drawdown_item = ctx.config.checklist.get("kpi.drawdowns")
+    # The first request of each kind names the chart's parameters: one file per chart.
+    wanted: dict[str, dict[str, Any]] = {}
+    for request in ctx.requests:
+        wanted.setdefault(request.what, request.args)
     try:
-        from golive.kpi import charts, series
+        from golive.kpi import charts, figures, series
 
         last = ctx.as_of.astimezone(zone).date()
-        points = [(dt.date.fromisoformat(day), float(value)) for day, value, *_ in returns["points"]]
-        curve = series.curve(returns["kind"], [point for point in points if point[0] <= last], returns["capital"])
+        curve = figures.equity_curve(returns, [point for point in figures.daily_points(returns) if point[0] <= last])
         folder = ctx.evidence_dir / ctx.source
         folder.mkdir(parents=True, exist_ok=True)
         written = []
-        if drawdown_item is not None:
-            params = drawdown_item.params
-            first = series.window_start(last, int(params["window_days"]))
-            threshold = float(params["max_unexplained_depth_percent"])
-            episodes = [
-                episode
-                for episode in series.drawdowns(curve.equity)
-                if episode.depth * 100 > threshold and episode.overlaps(first, last, last)
-            ]
-            written.append(charts.equity_chart(folder / charts.EQUITY_CHART, curve.equity, episodes, first, last, threshold))
-        if sharpe_item is not None:
-            params = sharpe_item.params
-            conventions = (float(params["annualisation_days"]), float(params["risk_free_rate"]), int(params["ddof"]))
-            in_window = series.window(curve.returns, last, int(params["window_days"]))
-            length = int(params["rolling_days"])
-            rolling = series.rolling_sharpe(curve.returns, [day for day, _ in in_window], length, *conventions)
-            value = series.sharpe([daily for _, daily in in_window], *conventions)
-            written.append(charts.rolling_chart(folder / charts.ROLLING_CHART, rolling, float(params["min_sharpe"]), length, value))
+        if DRAWDOWN_CHART in wanted:
+            args = wanted[DRAWDOWN_CHART]
+            first = series.window_start(last, int(args["window_days"]))
+            threshold = args["max_unexplained_depth_percent"]
+            episodes = figures.deep_drawdowns(returns, curve, first, last, threshold)
+            written.append(charts.equity_chart(folder / charts.EQUITY_CHART, curve.equity, episodes, first, last, float(threshold)))
+        if SHARPE_CHART in wanted:
+            args = wanted[SHARPE_CHART]
+            settings = figures.SharpeSettings.of(args)
+            judged = figures.WindowSharpe(curve.returns, last, settings)
+            target = folder / charts.ROLLING_CHART
+            label = str(args["threshold_label"])
+            written.append(charts.rolling_chart(target, judged.rolling, settings.min_sharpe, settings.rolling_days, judged.value, label))
     except Exception as exc:  # charts are for readers; a drawing failure must not cost the KPI items
         data["chart_error"] = f"{type(exc).__name__}: {exc}"
         return []

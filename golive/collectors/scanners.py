@@ -22,6 +22,7 @@ import importlib.util
 import shutil
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,7 +30,21 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from golive import scanners_wapiti
+from golive.appsec import ZAP_CONFIDENCES, ZAP_RISKS
 from golive.collectors import CollectContext, Collector, Evidence, register
+from golive.collectors.scanners_evidence import (
+    BanditReport,
+    BanditResult,
+    DateProblem,
+    ReportT,
+    ScannersData,
+    ToolBlock,
+    TrivyReport,
+    TrivyVulnerability,
+    WapitiScan,
+    ZapAlert,
+    ZapReport,
+)
 from golive.supply_chain import ReportError, load_json, read_bounded
 
 TOOLS = ("zap", "trivy", "bandit")
@@ -44,20 +59,28 @@ class ScannersCollector(Collector):
     def collect(self, ctx: CollectContext) -> Evidence:
         if not any(ctx.settings.get(key) for key in ("zap", "trivy", "bandit", "bandit_source", "wapiti")):
             return Evidence.unavailable(self.source, "sources.scanners (zap, wapiti, trivy, bandit or bandit_source) not configured")
-        data: dict[str, Any] = {}
-        for tool, parse in (("zap", parse_zap), ("trivy", parse_trivy), ("bandit", parse_bandit)):
-            pattern = ctx.settings.get(tool)
-            data[tool] = {"configured": bool(pattern), "pattern": str(pattern or ""), "reports": []}
-            if pattern:
-                data[tool]["reports"] = [ingest(path, parse) for path in expand(ctx, str(pattern))]
+        zap, trivy, bandit = (
+            ingest_all(ctx, "zap", parse_zap),
+            ingest_all(ctx, "trivy", parse_trivy),
+            ingest_all(ctx, "bandit", parse_bandit),
+        )
         if ctx.settings.get("bandit_source"):
-            data["bandit"]["configured"] = True
-            data["bandit"]["reports"].append(run_bandit(ctx, self.default_timeout))
-        data["wapiti"] = collect_wapiti(ctx)
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("scanners", data)])
+            bandit["configured"] = True
+            bandit["reports"].append(run_bandit(ctx, self.default_timeout))
+        data: ScannersData = {"zap": zap, "trivy": trivy, "bandit": bandit, "wapiti": collect_wapiti(ctx)}
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("scanners", data)])
 
 
-def collect_wapiti(ctx: CollectContext) -> dict[str, Any]:
+def ingest_all(ctx: CollectContext, tool: str, parse: Callable[[Path, bytes], ReportT]) -> ToolBlock[ReportT]:
+    """Every report the tool's glob matches, each parsed or an entry naming why it is not usable."""
+    pattern = ctx.settings.get(tool)
+    block: ToolBlock[ReportT] = {"configured": bool(pattern), "pattern": str(pattern or ""), "reports": []}
+    if pattern:
+        block["reports"] = [ingest(path, parse) for path in expand(ctx, str(pattern))]
+    return block
+
+
+def collect_wapiti(ctx: CollectContext) -> ToolBlock[WapitiScan]:
     """wapiti scans: one golive runs (run: true) and/or ingested reports with their session databases."""
     raw = ctx.settings.get("wapiti")
     if not raw:
@@ -66,7 +89,7 @@ def collect_wapiti(ctx: CollectContext) -> dict[str, Any]:
         settings = scanners_wapiti.parse_settings(raw)
     except scanners_wapiti.WapitiSettingsError as exc:
         return {"configured": True, "pattern": "", "reports": [{"file": "sources.scanners.wapiti", "error": str(exc)}]}
-    block: dict[str, Any] = {"configured": True, "pattern": settings.report or f"a run against {settings.url}", "reports": []}
+    block: ToolBlock[WapitiScan] = {"configured": True, "pattern": settings.report or f"a run against {settings.url}", "reports": []}
     if settings.report:
         sessions = expand(ctx, settings.session) if settings.session else []
         for report, session in scanners_wapiti.pair_sessions(expand(ctx, settings.report), sessions):
@@ -83,9 +106,9 @@ def expand(ctx: CollectContext, pattern: str) -> list[Path]:
     return [Path(match) for match in sorted(glob.glob(str(ctx.config.resolve(pattern)), recursive=True)) if Path(match).is_file()]
 
 
-def ingest(path: Path, parse: Any) -> dict[str, Any]:
+def ingest(path: Path, parse: Callable[[Path, bytes], ReportT]) -> ReportT:
     try:
-        report: dict[str, Any] = parse(path, read_bounded(path))
+        report = parse(path, read_bounded(path))
     except ReportError as exc:
         return {"file": str(path), "error": str(exc)}
     report["file"] = str(path)
@@ -98,11 +121,8 @@ def ingest(path: Path, parse: Any) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ ZAP
 
-ZAP_RISKS = {0: "Informational", 1: "Low", 2: "Medium", 3: "High"}
-ZAP_CONFIDENCES = {0: "False Positive", 1: "Low", 2: "Medium", 3: "High", 4: "Confirmed"}
 
-
-def parse_zap(path: Path, content: bytes) -> dict[str, Any]:
+def parse_zap(path: Path, content: bytes) -> ZapReport:
     """ZAP's traditional JSON or XML report as {generated, sites, alerts}."""
     if content.lstrip()[:1] == b"<":
         return _zap_xml(path, content)
@@ -112,7 +132,7 @@ def parse_zap(path: Path, content: bytes) -> dict[str, Any]:
     if "site" not in data and "@version" not in data:
         raise ReportError(f"{path}: not a ZAP traditional JSON report (no '@version' or 'site')")
     sites: list[str] = []
-    alerts: list[dict[str, Any]] = []
+    alerts: list[ZapAlert] = []
     for index, site in enumerate(data.get("site", [])):
         if not isinstance(site, dict):
             raise ReportError(f"{path}: site[{index}] is not an object")
@@ -136,7 +156,7 @@ def parse_zap(path: Path, content: bytes) -> dict[str, Any]:
     }
 
 
-def _zap_xml(path: Path, content: bytes) -> dict[str, Any]:
+def _zap_xml(path: Path, content: bytes) -> ZapReport:
     try:
         root = SafeET.fromstring(content)
     except (ET.ParseError, DefusedXmlException, ValueError) as exc:
@@ -144,7 +164,7 @@ def _zap_xml(path: Path, content: bytes) -> dict[str, Any]:
     if root.tag != "OWASPZAPReport":
         raise ReportError(f"{path}: root element is <{root.tag}>, not <OWASPZAPReport>")
     sites: list[str] = []
-    alerts: list[dict[str, Any]] = []
+    alerts: list[ZapAlert] = []
     for index, site in enumerate(root.iter("site")):
         name = site.get("name") or site.get("host") or f"site[{index}]"
         sites.append(name)
@@ -162,7 +182,7 @@ def _zap_xml(path: Path, content: bytes) -> dict[str, Any]:
     }
 
 
-def _zap_alert(path: Path, where: str, site: str, alert: dict[str, Any]) -> dict[str, Any]:
+def _zap_alert(path: Path, where: str, site: str, alert: dict[str, Any]) -> ZapAlert:
     plugin = str(alert.get("pluginid") or "").strip()
     if not plugin.isdigit():
         raise ReportError(f"{path}: {where} has no numeric pluginid")
@@ -215,7 +235,7 @@ def _iso(text: str) -> dt.datetime | None:
     return moment
 
 
-def _report_date(path: Path, field: str, value: Any) -> tuple[str | None, dict[str, str] | None]:
+def _report_date(path: Path, field: str, value: Any) -> tuple[str | None, DateProblem | None]:
     """(ISO date, None) from a report's own date field; (None, problem) when that field is
     present but not ISO-8601 (error) or has no UTC offset (insufficient)."""
     if value is None:
@@ -231,10 +251,10 @@ def _report_date(path: Path, field: str, value: Any) -> tuple[str | None, dict[s
 # ------------------------------------------------------------------------------ Trivy
 
 
-def parse_trivy(path: Path, content: bytes) -> dict[str, Any]:
+def parse_trivy(path: Path, content: bytes) -> TrivyReport:
     """Trivy JSON: the SchemaVersion 2 object or the pre-0.20 bare array of results."""
     data = load_json(path, content)
-    date_problem: dict[str, str] | None = None
+    date_problem: DateProblem | None = None
     created: str | None = None
     if isinstance(data, list):
         shape, results, artifact = "legacy", data, ""
@@ -247,7 +267,7 @@ def parse_trivy(path: Path, content: bytes) -> dict[str, Any]:
         raise ReportError(f"{path}: not a Trivy JSON report (an object with Results, or a list of results)")
     if not isinstance(results, list):
         raise ReportError(f"{path}: Results is not a list")
-    vulnerabilities: list[dict[str, Any]] = []
+    vulnerabilities: list[TrivyVulnerability] = []
     targets: list[str] = []
     for index, result in enumerate(results):
         if not isinstance(result, dict):
@@ -290,12 +310,12 @@ def parse_trivy(path: Path, content: bytes) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ Bandit
 
 
-def parse_bandit(path: Path, content: bytes) -> dict[str, Any]:
+def parse_bandit(path: Path, content: bytes) -> BanditReport:
     """Bandit's `-f json` report: results, `# nosec` counts and files it could not scan."""
     data = load_json(path, content)
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise ReportError(f"{path}: not a Bandit JSON report (an object with a 'results' list)")
-    results: list[dict[str, Any]] = []
+    results: list[BanditResult] = []
     for index, result in enumerate(data["results"]):
         if not isinstance(result, dict) or not isinstance(result.get("test_id"), str) or not isinstance(result.get("filename"), str):
             raise ReportError(f"{path}: results[{index}] lacks test_id or filename")
@@ -345,7 +365,7 @@ def bandit_command() -> list[str] | None:
     return [found] if found else None
 
 
-def run_bandit(ctx: CollectContext, timeout: float) -> dict[str, Any]:
+def run_bandit(ctx: CollectContext, timeout: float) -> BanditReport:
     """`bandit -r` on the configured tree, from golive.yml's folder so finding paths are relative to it."""
     source = str(ctx.settings["bandit_source"])
     target = ctx.config.resolve(source)
@@ -371,5 +391,5 @@ def run_bandit(ctx: CollectContext, timeout: float) -> dict[str, Any]:
     except ReportError as exc:
         return {"file": label, "error": str(exc)}
     # A live run is current by construction: the check does not age it against --as-of.
-    report.update(file=label, live=True, argv=argv, returncode=done.returncode)
+    report.update({"file": label, "live": True, "argv": argv, "returncode": done.returncode})
     return report

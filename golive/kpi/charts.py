@@ -73,7 +73,12 @@ def equity_chart(
 
 
 def rolling_chart(
-    target: Path, rolling: Sequence[tuple[dt.date, float | None]], min_sharpe: float, length: int, window_sharpe: float | None
+    target: Path,
+    rolling: Sequence[tuple[dt.date, float | None]],
+    min_sharpe: float,
+    length: int,
+    window_sharpe: float | None,
+    threshold_label: str,
 ) -> Path:
     """The rolling `length`-day Sharpe across the window, with the item's threshold for reference."""
     from matplotlib.figure import Figure
@@ -91,7 +96,7 @@ def rolling_chart(
         )
     else:
         axes.text(0.5, 0.5, f"no {length}-day sub-window is fully covered by data", transform=axes.transAxes, ha="center")
-    axes.axhline(min_sharpe, color="#d62728", linestyle="--", linewidth=1, label=f"kpi.sharpe threshold {min_sharpe:g}")
+    axes.axhline(min_sharpe, color="#d62728", linestyle="--", linewidth=1, label=f"{threshold_label} {min_sharpe:g}")
     verdict = f"{window_sharpe:.2f}" if window_sharpe is not None else "undefined"
     axes.set_title(f"Rolling {length}-day Sharpe (reported, not judged); window Sharpe {verdict}")
     axes.grid(True, alpha=0.3)

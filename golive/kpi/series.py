@@ -1,6 +1,6 @@
 """KPI arithmetic on validated daily series and trades: pure functions, standard library only.
 
-Conventions (also stated in `golive explain kpi.sharpe`):
+Conventions (also stated by `golive explain` on the Sharpe item):
 - A daily series is a list of (date, value) in ascending date order, one point a day at most.
 - Returns are simple daily returns. An equity or PnL series becomes returns between
   consecutive points; a returns series starts from an equity of 1 the day before its first point.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from golive.model import WORST_FIRST
 from golive.reports import IMAGE_TYPES, Assets, Document, register
 from golive.reports.common import (
     FINAL_DECISION,
@@ -33,7 +34,6 @@ from golive.reports.common import (
     waivers_in_effect,
 )
 
-STATUS_ORDER = ("fail", "error", "insufficient", "pending", "warn", "waived", "skip", "pass")
 VERDICT_CLASS = {"GO": "go", "GO pending sign-off": "pending", "NO-GO": "nogo"}
 
 _STYLE = """
@@ -127,7 +127,7 @@ def _release(document: Document) -> list[str]:
 
 def _counts(document: Document) -> list[str]:
     counts = Counter(item["status"] for item in document["items"] if not is_decision(item))
-    spans = [f"<span>{_badge(status)} {counts[status]}</span>" for status in STATUS_ORDER if counts[status]]
+    spans = [f"<span>{_badge(status)} {counts[status]}</span>" for status in WORST_FIRST if counts[status]]
     return [f'<p class="counts">{"".join(spans)}</p>']
 
 

@@ -21,11 +21,12 @@ import yaml
 
 from golive import engine
 from golive.checks import JudgeContext
-from golive.collectors import CollectContext, Evidence, settings_keys
+from golive.collectors import CollectContext, Evidence, Request, settings_keys
 from golive.collectors import kpi as kpi_collector
 from golive.collectors.kpi import KpiCollector
 from golive.config import load_config
-from golive.kpi import load
+from golive.kpi import charts, load
+from golive.kpi.evidence import DRAWDOWN_CHART
 from golive.model import ItemResult
 from tests.conftest import write
 
@@ -56,7 +57,7 @@ def judge(
     if items:
         body["items"] = items
     config = load_config(write(folder / "golive.yml", yaml.safe_dump(body)), None, settings_keys())
-    evidence = KpiCollector().collect(CollectContext(config, as_of, folder / "out" / "evidence", "kpi", {}))
+    evidence = KpiCollector().collect(engine.collect_context(config, as_of, folder / "out" / "evidence", "kpi"))
     ctx = JudgeContext(config, as_of, {"kpi": evidence})
     return {item.id: engine.judge(item, config, ctx) for item in config.checklist.items if item.source == "kpi"}, evidence
 
@@ -572,6 +573,74 @@ def test_charts_are_png_evidence_listed_in_files_and_data(tmp_path: Path) -> Non
 def test_no_charts_without_a_readable_series(tmp_path: Path) -> None:
     _, evidence = judge(tmp_path, {"returns": "nowhere.csv"})
     assert evidence.data["charts"] == [] and evidence.files == ["evidence/kpi/kpi.json"]
+
+
+class DrawnCharts:
+    """The figures handed to the chart functions, instead of drawing them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: dict[str, tuple[Any, ...]] = {}
+        monkeypatch.setattr(charts, "equity_chart", self.recorder("equity"))
+        monkeypatch.setattr(charts, "rolling_chart", self.recorder("rolling"))
+
+    def recorder(self, name: str) -> Any:
+        def record(target: Path, *figures: Any) -> Path:
+            self.calls[name] = figures
+            return target
+
+        return record
+
+
+@pytest.mark.usefixtures("with_charts")
+def test_charts_draw_the_figures_the_checks_judge_with_the_items_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = DrawnCharts(monkeypatch)
+    # Two falls: the ~10 % crash and a ~4 % dip, which only a 3 % threshold counts.
+    values = with_crash(40)
+    values[-70:-67] = [-0.02, -0.015, -0.01]
+    items = {"kpi.drawdowns": {"max_unexplained_depth_percent": 3}, "kpi.sharpe": {"min_sharpe": 2.5, "rolling_days": 20}}
+    results, evidence = judge(tmp_path, {"returns": returns_csv(tmp_path, values)}, items=items)
+    assert evidence.data["charts"] == ["evidence/kpi/equity_drawdowns.png", "evidence/kpi/rolling_sharpe.png"]
+    _, episodes, first, last, depth = drawn.calls["equity"]
+    assert results["kpi.drawdowns"].outcome.metrics["drawdowns_over_threshold"] == len(episodes) == 2
+    assert (first, last, depth) == (dt.date(2026, 8, 31), AS_OF.date(), 3.0)
+    assert [f"drawdown:{episode.start.isoformat()}" for episode in episodes] == [f.key for f in results["kpi.drawdowns"].findings]
+    rolling, min_sharpe, length, window_sharpe, label = drawn.calls["rolling"]
+    assert (min_sharpe, length, label) == (2.5, 20, "kpi.sharpe threshold")
+    assert round(window_sharpe, 4) == results["kpi.sharpe"].outcome.metrics["sharpe"]
+    low = min(value for _, value in rolling if value is not None)
+    assert f"rolling 20-day Sharpe min {low:.2f}" in results["kpi.sharpe"].summary
+
+
+@pytest.mark.usefixtures("with_charts")
+def test_the_collector_draws_only_the_charts_requested_of_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = DrawnCharts(monkeypatch)
+    returns = returns_csv(tmp_path, with_crash(40))
+    config = load_config(
+        write(tmp_path / "golive.yml", yaml.safe_dump({"release": {"repo": "."}, "sources": {"kpi": {"returns": returns}}}))
+    )
+    folder = tmp_path / "out" / "evidence"
+    # The checklist holds both KPI chart items; the collector reads its requests, never the checklist.
+    evidence = KpiCollector().collect(CollectContext(config, AS_OF, folder, "kpi", {}))
+    assert evidence.data["charts"] == [] and drawn.calls == {}
+    asked = [Request("kpi", DRAWDOWN_CHART, {"window_days": 30, "max_unexplained_depth_percent": 12}, key="any")]
+    evidence = KpiCollector().collect(CollectContext(config, AS_OF, folder, "kpi", {}, asked))
+    assert evidence.data["charts"] == ["evidence/kpi/equity_drawdowns.png"] and set(drawn.calls) == {"equity"}
+    _, episodes, first, _, depth = drawn.calls["equity"]
+    assert (episodes, first, depth) == ([], dt.date(2026, 10, 31), 12.0)
+
+
+@pytest.mark.usefixtures("with_charts")
+def test_a_chart_that_cannot_be_drawn_is_noted_and_costs_no_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    DrawnCharts(monkeypatch)
+
+    def broken(*_: Any) -> Path:
+        raise RuntimeError("no canvas")
+
+    monkeypatch.setattr(charts, "rolling_chart", broken)
+    results, evidence = judge(tmp_path, {"returns": returns_csv(tmp_path, with_crash(40))})
+    assert evidence.data["charts"] == [] and evidence.data["chart_error"] == "RuntimeError: no canvas"
+    assert evidence.files == ["evidence/kpi/kpi.json"]
+    assert status(results, "kpi.drawdowns")[0] == "fail" and status(results, "kpi.sharpe")[0] == "pass"
 
 
 def test_kpi_modules_import_no_heavy_library() -> None:

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from golive.collectors import Evidence
 from golive.document import digest
+from golive.model import WORST_FIRST
 from golive.reports import formats
 from golive.reports.html import render as render_html
 from golive.reports.json_result import render as render_json
@@ -524,6 +525,15 @@ def test_html_shows_host_matrix_waivers_disabled_and_blockers() -> None:
         assert f'<td class="id">{item_id}</td>' in blockers
     assert '<a href="evidence/hosts/app2.json">' in page
     assert "<h2>Hosts</h2>" not in render_html(sample())
+
+
+def test_html_counts_statuses_in_the_models_one_order() -> None:
+    page = render_html(variant())
+    (counts,) = re.findall(r'<p class="counts">(.*?)</p>', page)
+    listed = re.findall(r'<span class="badge (\w+)">', counts)
+    present = {item["status"] for item in variant()["items"] if not item["id"].startswith("decision.")}
+    assert len(present) >= 5 and set(listed) == present
+    assert listed == [status.value for status in WORST_FIRST if status.value in present]
 
 
 def test_html_colours_the_banner_by_verdict() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from golive.appsec import judge_scans
 from golive.scanners_wapiti import (
     WapitiSettingsError,
     ingest_scan,
-    judge_scans,
     pair_sessions,
     parse_report,
     parse_settings,

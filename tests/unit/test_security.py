@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from golive import checks, collectors
+from golive.appsec import GRADES, WAPITI_ANOMALY_GRADE, WAPITI_LEVEL_GRADES, ZAP_CONFIDENCES, ZAP_RISKS, alert_grade
 from golive.checks import JudgeContext
-from golive.checks.security import alert_grade
 from golive.collectors import CollectContext, Evidence, settings_keys
 from golive.collectors.audit import from_name
 from golive.collectors.scanners import parse_trivy, parse_zap
@@ -110,6 +110,14 @@ def scanners_config(tmp_path: Path, **files: str) -> Config:
 )
 def test_alert_grade_follows_the_documented_table(risk: int, confidence: int, grade: str | None) -> None:
     assert alert_grade(risk, confidence) == grade
+
+
+def test_every_alert_the_collector_accepts_has_a_grade_on_the_one_scale() -> None:
+    # The collector refuses codes outside ZAP_RISKS x ZAP_CONFIDENCES; within them the table is total.
+    graded = {(risk, confidence): alert_grade(risk, confidence) for risk in ZAP_RISKS for confidence in ZAP_CONFIDENCES}
+    assert {grade for (_, confidence), grade in graded.items() if confidence == 0} == {None}
+    assert {grade for (_, confidence), grade in graded.items() if confidence} <= set(GRADES)
+    assert GRADES == ("A", "B", "C", "D", "E", "F") and set(WAPITI_LEVEL_GRADES.values()) | {WAPITI_ANOMALY_GRADE} <= set(GRADES)
 
 
 def test_zap_json_with_low_and_false_positive_alerts_grades_a_and_passes(tmp_path: Path) -> None:
