@@ -179,3 +179,26 @@ def signer_text(document: Document, role: str | None) -> str:
         return one_line(f"not signed: {entry.get('reason', '')}")
     comment = f" ({entry['comment']})" if entry.get("comment") else ""
     return one_line(f"signed by {entry.get('fingerprint', '')}{comment}")
+
+
+def md_code(value: Any) -> str:
+    # CommonMark: a code span holding backticks needs a longer fence, padded with spaces.
+    text = one_line(value)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return f"{'`' * (longest + 1)} {text} {'`' * (longest + 1)}" if longest else f"`{text}`"
+
+
+# Outside code spans: what could open emphasis (`**GO**`), a link or a checkbox (`[x]`),
+# an HTML tag, or undo one of these escapes. An underscore inside a word (core_pnl) opens
+# nothing in CommonMark and stays as it is, and so does a `<` before a space (P99 < 200 ms).
+_MARKUP = re.compile(r"[\\*\[\]]|<(?=[A-Za-z/!?])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def md_text(value: Any) -> str:
+    """Evidence text on one line with no Markdown or HTML of its own; its code spans stay."""
+    text = one_line(value)
+    parts = text.split("`")
+    if len(parts) % 2 == 0:
+        # An unmatched backtick would pair with one of the report's own: escape them all.
+        return _MARKUP.sub(r"\\\g<0>", text).replace("`", "\\`")
+    return "`".join(part if index % 2 else _MARKUP.sub(r"\\\g<0>", part) for index, part in enumerate(parts))

@@ -6,7 +6,6 @@ line starts with the seed's text, and the evidence, waivers and fixes hang benea
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,8 +21,9 @@ from golive.reports.common import (
     changes_since_last_go,
     grouped,
     is_decision,
+    md_code,
+    md_text,
     notices,
-    one_line,
     release_fields,
     signer_text,
     status_text,
@@ -38,7 +38,7 @@ RELEASE_VALUES = {"release.version_tag": "tag", "release.commit_sha": "commit", 
 @register("md", "RELEASE_REPORT.md")
 def render(document: Document, assets: Assets | None = None) -> str:
     lines = ["# Go / No-Go Checklist", ""]
-    lines += [f"> **{_text(notice)}**" for notice in notices(document)] + ([""] if notices(document) else [])
+    lines += [f"> **{md_text(notice)}**" for notice in notices(document)] + ([""] if notices(document) else [])
     lines += _header(document)
     sections = grouped(document)
     if all(name != FINAL_DECISION for name, _ in sections):
@@ -57,13 +57,13 @@ def render(document: Document, assets: Assets | None = None) -> str:
         if name == SIGN_OFF:
             lines.append("Sign-off:")
             lines.extend(
-                f"- {_text(item['title'])} {_status(item)} — {_text(signer_text(document, item['params'].get('role')) or item['summary'])}"
+                f"- {md_text(item['title'])} {_status(item)} — {md_text(signer_text(document, item['params'].get('role')) or item['summary'])}"
                 for item in items
             )
             continue
-        lines.append(f"## {_text(name)}")
+        lines.append(f"## {md_text(name)}")
         for item in items:
-            lines.extend([f"- {_box(item)} {_text(item['title'])}"] if is_decision(item) else _item(item, document))
+            lines.extend([f"- {_box(item)} {md_text(item['title'])}"] if is_decision(item) else _item(item, document))
         lines.extend(disabled.get(name, []))
         if name == FINAL_DECISION:
             lines.extend(_decision(document))
@@ -77,31 +77,31 @@ def _disabled_lines(document: Document) -> dict[str, list[str]]:
         section = entry["section"] if entry["seed_line"] else BEYOND_SEED
         by_section.setdefault(section, []).extend(
             [
-                f"- [ ] {_text(entry['title'])}",
-                f"  - disabled by the team checklist: {_text(entry['reason'])} (approved by {_text(entry['approver'])})",
+                f"- [ ] {md_text(entry['title'])}",
+                f"  - disabled by the team checklist: {md_text(entry['reason'])} (approved by {md_text(entry['approver'])})",
             ]
         )
     return by_section
 
 
 def _header(document: Document) -> list[str]:
-    release = ", ".join(f"{label.lower()} {_text(value)}" for label, value in release_fields(document["release"]))
+    release = ", ".join(f"{label.lower()} {md_text(value)}" for label, value in release_fields(document["release"]))
     lines = [
-        f"- **Environment:** {_text(document['environment'])}",
-        f"- **As of:** {_text(document['as_of'])}",
-        f"- **golive version:** {_text(document['golive_version'])} (checklist: {_text(document.get('checklist', ''))})",
+        f"- **Environment:** {md_text(document['environment'])}",
+        f"- **As of:** {md_text(document['as_of'])}",
+        f"- **golive version:** {md_text(document['golive_version'])} (checklist: {md_text(document.get('checklist', ''))})",
         f"- **Release:** {release}",
         f"- **Verdict:** **{document['decision']['verdict']}**",
-        f"- **Digest:** {_code(document['digest'])}",
+        f"- **Digest:** {md_code(document['digest'])}",
     ]
     archive = document.get("archive")
     if archive:
-        lines.append(f"- **Evidence archive:** {_link(archive['file'])} (manifest sha256 {_code(archive['manifest_sha256'])})")
+        lines.append(f"- **Evidence archive:** {_link(archive['file'])} (manifest sha256 {md_code(archive['manifest_sha256'])})")
     changes = changes_since_last_go(document)
     if changes:
         heading, entries = changes
-        lines.append(f"- **{_text(heading)}:**")
-        lines.extend(f"  - {_text(entry)}" for entry in entries)
+        lines.append(f"- **{md_text(heading)}:**")
+        lines.extend(f"  - {md_text(entry)}" for entry in entries)
     return lines
 
 
@@ -110,7 +110,7 @@ def _box(item: dict[str, Any]) -> str:
 
 
 def _item(item: dict[str, Any], document: Document) -> list[str]:
-    title = _text(item["title"])
+    title = md_text(item["title"])
     field = RELEASE_VALUES.get(item["id"])
     if field:
         title = f"{title} {_release_value(document['release'], field)}"
@@ -118,34 +118,34 @@ def _item(item: dict[str, Any], document: Document) -> list[str]:
     # A blocker's fix is printed once, in the mitigation plan under Final Decision.
     status = _status(item) + (" (blocks GO: see the mitigation plan under Final Decision)" if blocking else "")
     if item.get("waiver"):
-        status += f" — {_text(waiver_text(item['waiver']))}"
+        status += f" — {md_text(waiver_text(item['waiver']))}"
     lines = [f"- {_box(item)} {title}", f"  - status: {status}"]
     if item["summary"]:
-        lines.append(f"  - {_text(item['summary'])}")
+        lines.append(f"  - {md_text(item['summary'])}")
     hosts = item.get("hosts") or {}
     if hosts:
         lines.append("  - hosts:")
         lines.extend(
-            f"    - {_text(name)}: {_status(outcome)} — {_text(outcome['summary'])}{_waived(outcome)}"
+            f"    - {md_text(name)}: {_status(outcome)} — {md_text(outcome['summary'])}{_waived(outcome)}"
             for name, outcome in sorted(hosts.items())
         )
     if item["findings"]:
         lines.append("  - findings:")
         lines.extend(f"    - {_finding(finding)}" for finding in item["findings"])
     if not blocking and item["status"] in NEEDS_FIX and item["fix"]:
-        lines.append(f"  - fix: {_text(item['fix'])}")
+        lines.append(f"  - fix: {md_text(item['fix'])}")
     if item["evidence"]:
         lines.append("  - evidence: " + ", ".join(_link(path) for path in item["evidence"]))
-        lines.extend(f"  - ![{_text(path)}]({quote(path)})" for path in item["evidence"] if Path(path).suffix in IMAGE_TYPES)
+        lines.extend(f"  - ![{md_text(path)}]({quote(path)})" for path in item["evidence"] if Path(path).suffix in IMAGE_TYPES)
     return lines
 
 
 def _release_value(release: dict[str, Any], field: str) -> str:
     value = release.get(field)
     if value:
-        return _text(value)
+        return md_text(value)
     if field == "tag" and release.get("version"):
-        return f"none (version {_text(release['version'])})"
+        return f"none (version {md_text(release['version'])})"
     return "none"
 
 
@@ -157,12 +157,12 @@ def _status(entry: dict[str, Any]) -> str:
 
 
 def _waived(entry: dict[str, Any]) -> str:
-    return f" (waiver: {_text(waiver_text(entry['waiver']))})" if entry.get("waiver") else ""
+    return f" (waiver: {md_text(waiver_text(entry['waiver']))})" if entry.get("waiver") else ""
 
 
 def _finding(finding: dict[str, Any]) -> str:
-    where = f" on {_text(finding['host'])}" if finding.get("host") else ""
-    return f"{_code(finding['key'])}{where}: {_status(finding)} — {_text(finding['detail'])}{_waived(finding)}"
+    where = f" on {md_text(finding['host'])}" if finding.get("host") else ""
+    return f"{md_code(finding['key'])}{where}: {_status(finding)} — {md_text(finding['detail'])}{_waived(finding)}"
 
 
 def _decision(document: Document) -> list[str]:
@@ -172,50 +172,30 @@ def _decision(document: Document) -> list[str]:
     if blocking:
         lines += ["", "### Blocking issues and mitigation plan", ""]
         for item in blocking:
-            lines.append(f"- {_code(item['id'])} — {_text(item['title']).rstrip(':')} — {status_text(item)}: {_text(item['summary'])}")
+            lines.append(
+                f"- {md_code(item['id'])} — {md_text(item['title']).rstrip(':')} — {status_text(item)}: {md_text(item['summary'])}"
+            )
             if item["fix"]:
-                lines.append(f"  - fix: {_text(item['fix'])}")
+                lines.append(f"  - fix: {md_text(item['fix'])}")
     waivers = waivers_in_effect(document)
     if waivers:
         lines += ["", "### Waivers in effect", ""]
         lines.extend(
-            f"- {_code(entry.item)} ({_text(entry.scope)}, was {_text(entry.was)}): {_text(waiver_text(entry.waiver))}" for entry in waivers
+            f"- {md_code(entry.item)} ({md_text(entry.scope)}, was {md_text(entry.was)}): {md_text(waiver_text(entry.waiver))}"
+            for entry in waivers
         )
     if decision["disabled"]:
         lines += ["", "### Disabled items", ""]
         lines.extend(
-            f"- {_code(entry['id'])}: {_text(entry['reason'])} (approved by {_text(entry['approver'])}; {_text(entry.get('source', ''))})"
+            f"- {md_code(entry['id'])}: {md_text(entry['reason'])} (approved by {md_text(entry['approver'])}; {md_text(entry.get('source', ''))})"
             for entry in decision["disabled"]
         )
     if decision["waiver_problems"]:
         lines += ["", "### Waiver problems (these waive nothing)", ""]
-        lines.extend(f"- {_text(problem)}" for problem in decision["waiver_problems"])
+        lines.extend(f"- {md_text(problem)}" for problem in decision["waiver_problems"])
     return lines
 
 
 def _link(path: str) -> str:
     # Quoting the target keeps spaces working and turns any `scheme:` into a plain relative path.
-    return f"[{_text(path)}]({quote(path)})"
-
-
-def _code(value: Any) -> str:
-    # CommonMark: a code span holding backticks needs a longer fence, padded with spaces.
-    text = one_line(value)
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    return f"{'`' * (longest + 1)} {text} {'`' * (longest + 1)}" if longest else f"`{text}`"
-
-
-# Outside code spans: what could open emphasis (`**GO**`), a link or a checkbox (`[x]`),
-# an HTML tag, or undo one of these escapes. An underscore inside a word (core_pnl) opens
-# nothing in CommonMark and stays as it is, and so does a `<` before a space (P99 < 200 ms).
-_MARKUP = re.compile(r"[\\*\[\]]|<(?=[A-Za-z/!?])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-
-
-def _text(value: Any) -> str:
-    """Evidence text on one line with no Markdown or HTML of its own; its code spans stay."""
-    text = one_line(value)
-    parts = text.split("`")
-    if len(parts) % 2 == 0:
-        # An unmatched backtick would pair with one of the report's own: escape them all.
-        return _MARKUP.sub(r"\\\g<0>", text).replace("`", "\\`")
-    return "`".join(part if index % 2 else _MARKUP.sub(r"\\\g<0>", part) for index, part in enumerate(parts))
+    return f"[{md_text(path)}]({quote(path)})"
