@@ -255,6 +255,7 @@ def test_every_file_format_is_registered_with_its_file_name() -> None:
         "md": "RELEASE_REPORT.md",
         "junit": "junit.xml",
         "html": "report.html",
+        "github": "github-summary.md",
     }
 
 
