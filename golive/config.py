@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.checklist import Checklist, load_checklist, merge_params
+from golive.checklist import Checklist, load_checklist
+from golive.checklist.params import merge_params
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
 from golive.secrets import quoted_value
 from golive.timeutil import parse_day_or_moment
