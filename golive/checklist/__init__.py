@@ -8,15 +8,32 @@ from pathlib import Path
 from typing import Any
 
 from golive.checklist.params import merge_params, param_problem
+from golive.model import Verdict
 from golive.secrets import mask_text
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
 
 DEFAULT_PATH = Path(__file__).with_name("default.yml")
 SEVERITIES = ("blocker", "advisory")
 KINDS = ("check", "decision")
+# The release block's fields an item stands for: its report line ends in that value, and the
+# `tag` item's tag_pattern/strip_prefix name the release version.
+RELEASE_FIELDS = ("tag", "commit", "date")
 
 _ITEM_REQUIRED = ("id", "section", "title", "source", "why", "fix")
-_ITEM_OPTIONAL = ("params", "rule", "severity", "kind", "hosts", "seed_line", "signoff", "check", "only_if", "protected")
+_ITEM_OPTIONAL = (
+    "params",
+    "rule",
+    "severity",
+    "kind",
+    "hosts",
+    "seed_line",
+    "signoff",
+    "check",
+    "only_if",
+    "protected",
+    "ticked_by",
+    "release",
+)
 # Environment settings an item can depend on; without them the item is skipped.
 ONLY_IF = ("promote_from", "inventory", "api")
 _TEAM_KEYS = ("schema", "extends", "items", "overrides", "disable")
@@ -44,6 +61,10 @@ class ItemSpec:
     only_if: str | None = None
     # Never waived, never disabled; a team checklist can add the mark, never remove it.
     protected: bool = False
+    # A decision box is ticked when the run's verdict is this one (never, when None).
+    ticked_by: Verdict | None = None
+    # Which release block field (RELEASE_FIELDS) this item stands for.
+    release: str | None = None
 
     @property
     def check_name(self) -> str:
@@ -91,6 +112,10 @@ class Checklist:
     def ids(self) -> list[str]:
         return [item.id for item in self.items]
 
+    def release_item(self, field_name: str) -> ItemSpec | None:
+        """The item marked `release: field_name` (at most one: checked at load)."""
+        return next((item for item in self.items if item.release == field_name), None)
+
     @property
     def sources(self) -> set[str]:
         return {item.source for item in self.items if item.kind == "check"}
@@ -116,7 +141,10 @@ def _parse_base(located: Located) -> Checklist:
     sections = list(data.get("sections") or [])
     items = [_parse_item(located, ("items", index), raw, team=False) for index, raw in enumerate(data["items"])]
     _reject_duplicates(located, items)
-    return Checklist(items, sections)
+    checklist = Checklist(items, sections)
+    for index, item in enumerate(items):
+        _reject_second_release_item(located, ("items", index, "release"), checklist, item)
+    return checklist
 
 
 def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
@@ -146,6 +174,8 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
     kind = raw.get("kind", "check")
     if kind not in KINDS:
         raise ConfigError(f"{located.where((*key, 'kind'))}: item {raw['id']}: kind must be one of {', '.join(KINDS)}")
+    ticked_by = _mark(located, key, raw, "ticked_by", "decision", [verdict.value for verdict in Verdict], "is ticked by a verdict")
+    release = _mark(located, key, raw, "release", "check", list(RELEASE_FIELDS), "stands for a release field")
     return ItemSpec(
         id=raw["id"],
         section=raw["section"],
@@ -163,7 +193,30 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
         check=str(raw.get("check", "")),
         only_if=only_if,
         protected=_flag(located, (*key, "protected"), raw, "protected"),
+        ticked_by=Verdict(ticked_by) if ticked_by else None,
+        release=release,
     )
+
+
+def _mark(located: Located, key: Key, raw: dict[str, Any], name: str, kind: str, choices: list[str], meaning: str) -> str | None:
+    """A mark only items of one `kind` carry (`ticked_by` on decision boxes, `release` on
+    judged items), one of `choices`; `meaning` says what carrying it means."""
+    value = raw.get(name)
+    if value is None:
+        return None
+    where = f"{located.where((*key, name))}: item {raw['id']}"
+    if raw.get("kind", "check") != kind:
+        raise ConfigError(f"{where}: only a {'decision' if kind == 'decision' else 'judged'} item (kind: {kind}) {meaning}")
+    if value not in choices:
+        raise ConfigError(f"{where}: {name} must be one of {', '.join(choices)}")
+    return str(value)
+
+
+def _reject_second_release_item(located: Located, key: Key, checklist: Checklist, item: ItemSpec) -> None:
+    """One item per release field: the release block and the report read exactly one."""
+    first = checklist.release_item(item.release) if item.release else None
+    if first is not None and first is not item:
+        raise ConfigError(f"{located.where(key)}: item {item.id}: release: {item.release} is already {first.id}'s")
 
 
 def _flag(located: Located, key: Key, raw: dict[str, Any], name: str) -> bool:
@@ -206,6 +259,7 @@ def _extend(default: Checklist, located: Located) -> Checklist:
         if item.id in known:
             raise ConfigError(f"{located.where(('items', index))}: item '{item.id}' already exists; change it under 'overrides'")
         known.add(item.id)
+        _reject_second_release_item(located, ("items", index, "release"), checklist, item)
         checklist.items.append(item)
         if item.section not in checklist.sections:
             checklist.sections.append(item.section)

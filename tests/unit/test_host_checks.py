@@ -19,7 +19,7 @@ from golive.checklist import load_default
 from golive.checks import JudgeContext
 from golive.collectors import Evidence
 from golive.config import Config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hosts"
