@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.checklist import Checklist, load_checklist, merge_params
+from golive.checklist import Checklist, load_checklist
+from golive.checklist.params import merge_params
 from golive.interpolate import interpolate
 from golive.policy import Policy, SignoffPolicy, WaiverPolicy, checklist_roles, parse_policy
 from golive.secrets import quoted_value

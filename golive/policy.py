@@ -211,6 +211,9 @@ def effective_checklist(checklist: Checklist, policy: Policy, promote_from: str 
                 "hosts": item.hosts,
                 "signoff": item.signoff,
                 "protected": item.protected,
+                # Which release field an item stands for: the release block's version and the
+                # signed report's Release Metadata lines are read through it.
+                "release": item.release,
                 "applies": applies.get(item.id, True),
             }
             for item in checklist.items
@@ -238,7 +241,7 @@ def first_differences(theirs: dict[str, Any], ours: dict[str, Any], limit: int =
         if theirs_item is None:
             lines.append(f"item {item_id} is missing from the result's checklist")
             continue
-        for name in ("severity", "params", "hosts", "signoff", "protected", "applies", "kind", "check", "source"):
+        for name in ("severity", "params", "hosts", "signoff", "protected", "release", "applies", "kind", "check", "source"):
             if theirs_item.get(name) != ours_item[name]:
                 lines.append(
                     f"item {item_id}: {name} is {json.dumps(theirs_item.get(name))} in the result, {json.dumps(ours_item[name])} here"

@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import copy
-import math
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from golive.secrets import mask_text, quoted_value
+from golive.checklist.params import merge_params, param_problem
+from golive.model import Verdict
+from golive.secrets import mask_text
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
 
 DEFAULT_PATH = Path(__file__).with_name("default.yml")
 SEVERITIES = ("blocker", "advisory")
 KINDS = ("check", "decision")
+# The release block's fields an item stands for: its report line ends in that value, and the
+# `tag` item's tag_pattern/strip_prefix name the release version.
+RELEASE_FIELDS = ("tag", "commit", "date")
 
 _ITEM_REQUIRED = ("id", "section", "title", "source", "why", "fix")
-_ITEM_OPTIONAL = ("params", "rule", "severity", "kind", "hosts", "seed_line", "signoff", "check", "only_if", "protected")
+_ITEM_OPTIONAL = (
+    "params",
+    "rule",
+    "severity",
+    "kind",
+    "hosts",
+    "seed_line",
+    "signoff",
+    "check",
+    "only_if",
+    "protected",
+    "ticked_by",
+    "release",
+)
 # Environment settings an item can depend on; without them the item is skipped.
 ONLY_IF = ("promote_from", "inventory", "api")
 _TEAM_KEYS = ("schema", "extends", "items", "overrides", "disable")
@@ -46,6 +61,10 @@ class ItemSpec:
     only_if: str | None = None
     # Never waived, never disabled; a team checklist can add the mark, never remove it.
     protected: bool = False
+    # A decision box is ticked when the run's verdict is this one (never, when None).
+    ticked_by: Verdict | None = None
+    # Which release block field (RELEASE_FIELDS) this item stands for.
+    release: str | None = None
 
     @property
     def check_name(self) -> str:
@@ -93,6 +112,10 @@ class Checklist:
     def ids(self) -> list[str]:
         return [item.id for item in self.items]
 
+    def release_item(self, field_name: str) -> ItemSpec | None:
+        """The item marked `release: field_name` (at most one: checked at load)."""
+        return next((item for item in self.items if item.release == field_name), None)
+
     @property
     def sources(self) -> set[str]:
         return {item.source for item in self.items if item.kind == "check"}
@@ -118,7 +141,10 @@ def _parse_base(located: Located) -> Checklist:
     sections = list(data.get("sections") or [])
     items = [_parse_item(located, ("items", index), raw, team=False) for index, raw in enumerate(data["items"])]
     _reject_duplicates(located, items)
-    return Checklist(items, sections)
+    checklist = Checklist(items, sections)
+    for index, item in enumerate(items):
+        _reject_second_release_item(located, ("items", index, "release"), checklist, item)
+    return checklist
 
 
 def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
@@ -148,6 +174,8 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
     kind = raw.get("kind", "check")
     if kind not in KINDS:
         raise ConfigError(f"{located.where((*key, 'kind'))}: item {raw['id']}: kind must be one of {', '.join(KINDS)}")
+    ticked_by = _mark(located, key, raw, "ticked_by", "decision", [verdict.value for verdict in Verdict], "is ticked by a verdict")
+    release = _mark(located, key, raw, "release", "check", list(RELEASE_FIELDS), "stands for a release field")
     return ItemSpec(
         id=raw["id"],
         section=raw["section"],
@@ -165,7 +193,30 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
         check=str(raw.get("check", "")),
         only_if=only_if,
         protected=_flag(located, (*key, "protected"), raw, "protected"),
+        ticked_by=Verdict(ticked_by) if ticked_by else None,
+        release=release,
     )
+
+
+def _mark(located: Located, key: Key, raw: dict[str, Any], name: str, kind: str, choices: list[str], meaning: str) -> str | None:
+    """A mark only items of one `kind` carry (`ticked_by` on decision boxes, `release` on
+    judged items), one of `choices`; `meaning` says what carrying it means."""
+    value = raw.get(name)
+    if value is None:
+        return None
+    where = f"{located.where((*key, name))}: item {raw['id']}"
+    if raw.get("kind", "check") != kind:
+        raise ConfigError(f"{where}: only a {'decision' if kind == 'decision' else 'judged'} item (kind: {kind}) {meaning}")
+    if value not in choices:
+        raise ConfigError(f"{where}: {name} must be one of {', '.join(choices)}")
+    return str(value)
+
+
+def _reject_second_release_item(located: Located, key: Key, checklist: Checklist, item: ItemSpec) -> None:
+    """One item per release field: the release block and the report read exactly one."""
+    first = checklist.release_item(item.release) if item.release else None
+    if first is not None and first is not item:
+        raise ConfigError(f"{located.where(key)}: item {item.id}: release: {item.release} is already {first.id}'s")
 
 
 def _flag(located: Located, key: Key, raw: dict[str, Any], name: str) -> bool:
@@ -208,6 +259,7 @@ def _extend(default: Checklist, located: Located) -> Checklist:
         if item.id in known:
             raise ConfigError(f"{located.where(('items', index))}: item '{item.id}' already exists; change it under 'overrides'")
         known.add(item.id)
+        _reject_second_release_item(located, ("items", index, "release"), checklist, item)
         checklist.items.append(item)
         if item.section not in checklist.sections:
             checklist.sections.append(item.section)
@@ -255,147 +307,6 @@ def _apply_override(located: Located, key: Key, item: ItemSpec, override: Any) -
             raise ConfigError(f"{located.where((*key, name))}: overrides.{item.id}.{name} must be a string")
         else:
             setattr(item, name, value)
-
-
-def merge_params(item: ItemSpec, overrides: dict[str, Any], where: Any) -> dict[str, Any]:
-    """`item.params` updated by `overrides`, each checked against the default's type and,
-    for numbers, against `PARAM_BOUNDS`."""
-    merged = dict(item.params)
-    for name, value in overrides.items():
-        if name not in item.params:
-            valid = sorted(item.params) or ["(this item has no parameters)"]
-            raise ConfigError(
-                f"{where(name)}: unknown parameter '{name}' for {item.id}{suggest(str(name), valid)}; valid: {', '.join(valid)}"
-            )
-        expected = _type_name(item.params[name])
-        if not _same_type(item.params[name], value):
-            raise ConfigError(
-                f"{where(name)}: {item.id}.{name} must be {expected}, got {_type_name(value)} {quoted_value(str(name), value)}"
-            )
-        problem = param_problem(str(name), value)
-        if problem:
-            raise ConfigError(f"{where(name)}: {item.id}.{name} {problem}")
-        merged[name] = value
-    return merged
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """The range a numeric parameter must lie in; `integer` parameters must be whole numbers."""
-
-    low: Decimal | None = None
-    high: Decimal | None = None
-    low_open: bool = False
-    integer: bool = False
-
-    def problem(self, value: Decimal) -> str | None:
-        if self.integer and value != value.to_integral_value():
-            return "must be a whole number"
-        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
-            return f"must be {'above' if self.low_open else 'at least'} {self.low}"
-        if self.high is not None and value > self.high:
-            return f"must be at most {self.high}"
-        return None
-
-    def describe(self) -> str:
-        parts = ["a whole number" if self.integer else "a number"]
-        if self.low is not None:
-            parts.append(f"{'>' if self.low_open else '>='} {self.low}")
-        if self.high is not None:
-            parts.append(f"<= {self.high}")
-        return " ".join(parts)
-
-
-def _bounds(low: str | None = None, high: str | None = None, *, above: bool = False, integer: bool = False) -> Bounds:
-    return Bounds(Decimal(low) if low is not None else None, Decimal(high) if high is not None else None, above, integer)
-
-
-# Every numeric parameter's range, by name (first match wins). Declared once here rather than
-# per item so that a team checklist reusing a built-in check gets the same ranges; a name no
-# rule matches must still be a finite number (a test keeps every default parameter covered).
-# Counts that decide "enough evidence" start at 1 (or 2 for a standard deviation), so no
-# override can turn an empty set into a vacuous pass.
-PARAM_BOUNDS: tuple[tuple[str, Bounds], ...] = (
-    (r"min_observations", _bounds("2", "1000000000", integer=True)),
-    (r"min_(tests|samples|users|orders|trades|urls|parameters)", _bounds("1", "1000000000", integer=True)),
-    (r"ddof", _bounds("0", "1", integer=True)),
-    (r"max_error_rate", _bounds("0", "1")),
-    (r"min_score", _bounds("0", "10")),
-    (r"min_sharpe|risk_free_rate", _bounds("-1000", "1000")),
-    (r".*_percent", _bounds("0", "100")),
-    (r"annualisation_days", _bounds("1", "366")),
-    (r"(window|rolling)_days", _bounds("1", "36600", integer=True)),
-    (r".*_days", _bounds("0", "36600", integer=True)),
-    (r".*_hours", _bounds("0", "876000")),
-    (r".*_minutes", _bounds("0", "52560000")),
-    (r".*timeout_seconds", _bounds("0", "86400", above=True)),
-    (r".*_seconds", _bounds("0", "31536000")),
-    (r"max_p99_ms", _bounds("0", "3600000", above=True)),
-    (r"max_bytes", _bounds("1", "1099511627776", integer=True)),
-    (r"weakest_modules", _bounds("0", "1000", integer=True)),
-    (r".*_status(es)?", _bounds("100", "599", integer=True)),
-)
-
-
-# List parameters naming what a rule checks "each of": an empty list would make the rule
-# hold vacuously (no unit to check is not every unit running).
-NON_EMPTY_LISTS = frozenset({"required_families", "units", "crowdsec_units", "benign_statuses", "sbom_formats", "blocking_severities"})
-
-
-def bounds_of(name: str) -> Bounds | None:
-    return next((bounds for pattern, bounds in PARAM_BOUNDS if re.fullmatch(pattern, name)), None)
-
-
-def param_problem(name: str, value: Any) -> str | None:
-    """Why a parameter value is out of range (None when it is fine): numbers must be finite,
-    fit a float, and lie in `PARAM_BOUNDS`; a list's numbers are checked one by one."""
-    if isinstance(value, list):
-        if not value and name in NON_EMPTY_LISTS:
-            return "must name at least one entry: an empty list would pass vacuously"
-        for index, element in enumerate(value):
-            problem = param_problem(name, element)
-            if problem:
-                return f"[{index}] {problem}"
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"must be a finite number, got {value!r}"
-    try:
-        float(value)
-    except OverflowError:
-        return f"is too large ({len(str(value))} digits)"
-    bounds = bounds_of(name)
-    if bounds is None:
-        return None
-    problem = bounds.problem(Decimal(str(value)))
-    return f"{problem} ({bounds.describe()}), got {value!r}" if problem else None
-
-
-def _same_type(default: Any, value: Any) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        return isinstance(value, (int, float))
-    if isinstance(default, list):
-        return isinstance(value, list)
-    if isinstance(default, dict):
-        return isinstance(value, dict)
-    return isinstance(value, str)
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "null"
-    return "a string"
 
 
 def _mapping(located: Located, name: str) -> dict[str, Any]:

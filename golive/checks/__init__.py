@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
+from golive.collectors import CollectOptions
 from golive.model import ItemResult, Outcome
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class JudgeContext:
     config: Config
     as_of: dt.datetime
     evidence: dict[str, Evidence] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
+    options: CollectOptions = field(default_factory=CollectOptions)
 
 
 Judgement = Outcome | dict[str, Outcome]
@@ -57,6 +58,7 @@ class ItemProvider:
     """
 
     source: str
+    # The CollectOptions field that asks for the items (the source is collected when it is set).
     option: str
     fn: Callable[[Evidence, JudgeContext], list[ItemResult]]
 
@@ -70,6 +72,8 @@ def provides_items(
     def register(fn: Callable[[Evidence, JudgeContext], list[ItemResult]]) -> Callable[[Evidence, JudgeContext], list[ItemResult]]:
         from golive.collectors import refuse_duplicate
 
+        if option not in {known.name for known in fields(CollectOptions)}:
+            raise ValueError(f"item provider '{source}': option '{option}' is not a CollectOptions field")
         if source in PROVIDERS:
             refuse_duplicate("item provider", source, PROVIDERS[source].fn, fn)
         PROVIDERS[source] = ItemProvider(source, option, fn)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,7 +18,6 @@ from golive.cli import (
     fail_usage,
     main,
 )
-from golive.guard import interrupts_deferred
 
 if TYPE_CHECKING:
     from golive.config import Config
@@ -115,12 +113,13 @@ def check(
     """
     from golive import engine
     from golive.decision import load_waivers
-    from golive.reports import assets_in, formats
+    from golive.judging import select_items
+    from golive.reports import formats
     from golive.reports.terminal import CollectProgress, summary
+    from golive.signing import SigningError
     from golive.yamlfile import ConfigError
 
-    available = formats()
-    wanted = _parse_formats(format_list, list(available))
+    wanted = _parse_formats(format_list, list(formats()))
     if not math.isfinite(timeout):
         fail_usage(f"--timeout {timeout}: not a finite number of seconds")
     moment = _parse_as_of(as_of)
@@ -153,41 +152,24 @@ def check(
         skip=_patterns(skip),
     )
     try:
-        engine.select_items(config, options.only, options.skip)
+        select_items(config, options.only, options.skip)
     except ConfigError as exc:
         fail_usage(str(exc))
     runner_key = _runner_key(config, sign_key)
-    from golive.outdir import staging_folder
-
     try:
-        # Before anything is collected: a run that cannot be written is not started.
-        staging = staging_folder(out_dir)
-    except ConfigError as exc:
+        published = engine.check(config, options, out_dir, wanted, waivers, problems, runner_key, CollectProgress(_console(stderr=True)))
+    except (ConfigError, SigningError) as exc:
+        # --out cannot take the run (found before anything is collected), or the runner key cannot sign.
         fail_usage(str(exc))
-    try:
-        with CollectProgress(_console(stderr=True)) as progress:
-            document = engine.run(config, options, staging / "evidence", waivers, problems, progress)
-        written = [available[name].filename for name in wanted]
-        assets = assets_in(staging)
-        for name in wanted:
-            (staging / available[name].filename).write_text(available[name].render(document, assets), encoding="utf-8")
-        runner_signature = _sign_as_runner(config, document, runner_key)
-        if runner_signature:
-            (staging / "result.json.runner.sig").write_text(runner_signature, encoding="utf-8")
-        with interrupts_deferred():
-            _publish(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if document.get("history_file"):
-        _keep_history(document, runner_signature)
 
+    document = published.document
     console = _console()
     summary(document, console)
-    for filename in written:
+    for filename in published.reports:
         console.print(f"report: {out_dir / filename}")
     if document.get("archive"):
         console.print(f"evidence archive: {out_dir / document['archive']['file']}")
-    if runner_signature:
+    if published.runner_signature:
         console.print(f"runner signature: {out_dir / 'result.json.runner.sig'} ({config.policy.signoff.runner})")
     from golive.model import Verdict
 
@@ -220,37 +202,3 @@ def _runner_key(config: Config, option: Path | None) -> Path | None:
         if not allowed:
             fail_usage(f"runner key {key}: {config.signers} does not allow it for the runner principal {config.policy.signoff.runner}")
     return key
-
-
-def _sign_as_runner(config: Config, document: dict[str, Any], key: Path | None) -> str | None:
-    if key is None:
-        return None
-    from golive.signing import SigningError
-    from golive.signoffs import runner_signature
-
-    assert config.policy.signoff.runner is not None
-    try:
-        return runner_signature(document, config.policy.signoff.runner, key, _parse_as_of(None))
-    except SigningError as exc:
-        fail_usage(str(exc))
-
-
-def _publish(staging: Path, out_dir: Path) -> None:
-    """Move a finished run (reports, evidence, archive) into --out, replacing the previous
-    run's files only now."""
-    for entry in sorted(staging.iterdir()):
-        target = out_dir / entry.name
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        os.replace(entry, target)
-
-
-def _keep_history(document: dict[str, Any], runner_signature: str | None) -> None:
-    from golive.reports import formats
-    from golive.signoffs import RUNNER_FILE_ROLE, signature_path
-
-    target = Path(document["history_file"])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if runner_signature:
-        signature_path(target, RUNNER_FILE_ROLE).write_text(runner_signature, encoding="utf-8")
-    target.write_text(formats()["json"].render(document, None), encoding="utf-8")

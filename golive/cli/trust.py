@@ -66,7 +66,7 @@ def _verifier(config: Config | None, environment: str | None, allowed_signers: P
         effective = effective_checklist(checklist, policy, None, {item.id: item.only_if is None for item in checklist.items})
         signers = allowed_signers
     else:
-        from golive.engine import effective_for
+        from golive.judging import effective_for
 
         policy, effective, signers = config.policy, effective_for(config), allowed_signers or config.signers
     if signers is None:

@@ -66,6 +66,20 @@ class Request:
     key: str = ""
 
 
+@dataclass(frozen=True)
+class CollectOptions:
+    """What `golive check`'s flags ask of the collectors (and of the checks judging their evidence)."""
+
+    # --out, resolved: the git collector does not count the run's own output as a dirty tree.
+    out_dir: Path | None = None
+    # --restore-test: restore a canary path from the latest backup now.
+    restore_test: bool = False
+    # --insecure-host-keys: do not check SSH host keys (throwaway fleets only).
+    insecure_host_keys: bool = False
+    # --specs: a folder of testinfra spec files to run on the inventory's hosts.
+    specs: Path | None = None
+
+
 class CollectorTimeout(Exception):
     pass
 
@@ -80,7 +94,7 @@ class CollectContext:
         as_of: dt.datetime,
         evidence_dir: Path,
         source: str,
-        options: dict[str, Any],
+        options: CollectOptions | None = None,
         requests: list[Request] | None = None,
     ) -> None:
         self.config = config
@@ -88,8 +102,9 @@ class CollectContext:
         self.evidence_dir = evidence_dir
         self.source = source
         self.settings: dict[str, Any] = config.sources.get(source, {})
-        self.options = options
-        # What the judged items need from this source (golive.engine.gather_requests).
+        # None means no flags given (as does the empty dict callers passed before options were typed).
+        self.options = options or CollectOptions()
+        # What the judged items need from this source (golive.scheduling.gather_requests).
         self.requests: list[Request] = list(requests or [])
         # Evidence of the collectors that ran before this one (for those that run last).
         self.evidence: dict[str, Evidence] = {}

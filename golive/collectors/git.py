@@ -59,7 +59,7 @@ class _GitError(Exception):
 def _own_output(ctx: CollectContext, top: Path) -> list[str]:
     """Pathspecs excluding golive's own output and history: they are not release content."""
     excluded = []
-    for folder in (ctx.options.get("out_dir"), ctx.config.history):
+    for folder in (ctx.options.out_dir, ctx.config.history):
         if folder is None:
             continue
         try:

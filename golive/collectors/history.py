@@ -38,7 +38,7 @@ class HistoryCollector(Collector):
             source_config = load_config(config.path, config.promote_from, settings_keys())
         except ConfigError as exc:
             return Evidence(self.source, error=f"cannot load {config.promote_from}'s policy: {exc}")
-        from golive.engine import effective_for
+        from golive.judging import effective_for
 
         signers = source_config.signers or config.signers
         verifier = (

@@ -316,8 +316,8 @@ class HostsCollector(Collector):
             # --restore-test is a run option, not an item parameter: the backup hosts restore now.
             for groups in host_plan.requests.values():
                 if "backups" in groups:
-                    groups["backups"]["restore_test"] = bool(ctx.options.get("restore_test"))
-            insecure = bool(ctx.options.get("insecure_host_keys"))
+                    groups["backups"]["restore_test"] = ctx.options.restore_test
+            insecure = ctx.options.insecure_host_keys
             result = self._run(inventory_path, host_plan.requests, settings, insecure, ctx)
             data["hosts"] = result.hosts
             data["run"] = {"status": result.status, "rc": result.rc, "seconds": result.seconds}

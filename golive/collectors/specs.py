@@ -26,7 +26,7 @@ class SpecsCollector(Collector):
     default_timeout = 300.0
 
     def collect(self, ctx: CollectContext) -> Evidence:
-        folder = ctx.options.get("specs")
+        folder = ctx.options.specs
         if not folder:
             return Evidence.unavailable(self.source, "no --specs folder given")
         folder = Path(folder)
@@ -38,13 +38,13 @@ class SpecsCollector(Collector):
             work = Path(tmp)
             (work / "cp").mkdir()
             cfg = work / "ansible.cfg"
-            cfg.write_text(spec_ansible_cfg(work / "cp", bool(ctx.options.get("insecure_host_keys"))))
+            cfg.write_text(spec_ansible_cfg(work / "cp", ctx.options.insecure_host_keys))
             report = work / "report.json"
             env = {
                 **os.environ,
                 "PATH": search_path(),
                 "ANSIBLE_CONFIG": str(cfg),
-                "ANSIBLE_HOST_KEY_CHECKING": str(not ctx.options.get("insecure_host_keys")),
+                "ANSIBLE_HOST_KEY_CHECKING": str(not ctx.options.insecure_host_keys),
                 "GOLIVE_SPECS_REPORT": str(report),
                 "PYTHONDONTWRITEBYTECODE": "1",
             }

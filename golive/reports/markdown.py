@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from golive.checklist import RELEASE_FIELDS
 from golive.reports import IMAGE_TYPES, Assets, Document, register
 from golive.reports.common import (
     BEYOND_SEED,
@@ -30,9 +31,6 @@ from golive.reports.common import (
     waiver_text,
     waivers_in_effect,
 )
-
-# The seed's Release Metadata lines end in a colon and expect the value after it.
-RELEASE_VALUES = {"release.version_tag": "tag", "release.commit_sha": "commit", "release.date": "date"}
 
 
 @register("md", "RELEASE_REPORT.md")
@@ -109,9 +107,17 @@ def _box(item: dict[str, Any]) -> str:
     return "[x]" if item["status"] in TICKED else "[ ]"
 
 
+def _release_field(document: Document, item_id: str) -> str | None:
+    """The release block field the checklist marks this item as standing for (`release:`)."""
+    entries = document["effective_checklist"].get("items") or []
+    field = next((entry.get("release") for entry in entries if isinstance(entry, dict) and entry.get("id") == item_id), None)
+    return field if field in RELEASE_FIELDS else None
+
+
 def _item(item: dict[str, Any], document: Document) -> list[str]:
     title = md_text(item["title"])
-    field = RELEASE_VALUES.get(item["id"])
+    # The seed's Release Metadata lines end in a colon and expect the value after it.
+    field = _release_field(document, item["id"])
     if field:
         title = f"{title} {_release_value(document['release'], field)}"
     blocking = item["id"] in document["decision"]["blocking"]

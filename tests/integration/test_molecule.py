@@ -137,7 +137,7 @@ def test_scenario_selection_is_exactly_the_host_items(tmp_path: Path) -> None:
     import yaml
 
     from golive.checklist import load_default
-    from golive.engine import select_items
+    from golive.judging import select_items
 
     config = load_config(write(tmp_path / "golive.yml", "release: {repo: .}\n"), None, settings_keys())
     host_items = {item.id for item in load_default().items if item.source == "hosts"}

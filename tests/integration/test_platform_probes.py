@@ -34,7 +34,7 @@ from golive.checks import JudgeContext
 from golive.collectors import CollectContext, Evidence, registered, settings_keys
 from golive.config import Config, load_config
 from golive.decision import load_waivers
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 from tests.conftest import needs, write
 
@@ -244,7 +244,7 @@ def probe(folder: Path, api: str, source: str, item_id: str, body: str = "") -> 
     """Run one collector against `api` and judge one item with its evidence."""
     path = write(folder / "golive.yml", f"release: {{repo: .}}\nenvironments:\n  staging: {{api: '{api}'}}\n{body}")
     config: Config = load_config(path, None, settings_keys())
-    ctx = CollectContext(config, AS_OF, folder / "out" / "evidence", source, {})
+    ctx = CollectContext(config, AS_OF, folder / "out" / "evidence", source)
     evidence: Evidence = registered()[source]().collect(ctx)
     item = config.checklist.get(item_id)
     assert item is not None

@@ -23,7 +23,7 @@ import pytest
 from golive.checks import JudgeContext
 from golive.collectors import CollectContext, Evidence, registered, settings_keys
 from golive.config import load_config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 from golive.sandbox.openbao import OpenBao, bao_binary
 from tests.conftest import needs, write
@@ -107,7 +107,7 @@ def vault_kms(
     saved = os.environ.pop("GOLIVE_TEST_VAULT_TOKEN", None)
     os.environ.update(environ or {})
     try:
-        evidence = registered()["vault"]().collect(CollectContext(config, AS_OF, folder / "out" / "evidence", "vault", {}))
+        evidence = registered()["vault"]().collect(CollectContext(config, AS_OF, folder / "out" / "evidence", "vault"))
     finally:
         os.environ.pop("GOLIVE_TEST_VAULT_TOKEN", None)
         if saved is not None:

@@ -16,7 +16,9 @@ from golive import collectors, engine
 from golive.collectors import CollectContext, Collector, Evidence, settings_keys
 from golive.config import Config, load_config
 from golive.decision import load_waivers
+from golive.document import digest
 from golive.policy import WaiverPolicy
+from golive.scheduling import needed_sources
 from tests.conftest import git, write
 
 AS_OF = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
@@ -142,9 +144,9 @@ def test_waived_item_shows_what_it_was(release_repo: Path) -> None:
 
 def test_digest_covers_everything_but_itself(release_repo: Path) -> None:
     document = run(release_repo)
-    assert document["digest"] == engine.digest(document)
+    assert document["digest"] == digest(document)
     document["items"][0]["status"] = "pass" if document["items"][0]["status"] != "pass" else "fail"
-    assert document["digest"] != engine.digest(document)
+    assert document["digest"] != digest(document)
 
 
 def test_as_of_drives_freshness_and_is_recorded(release_repo: Path) -> None:
@@ -223,5 +225,5 @@ def test_crashing_collector_is_an_error_for_its_items_only(release_repo: Path, e
 def test_config_for_engine_is_reusable(release_repo: Path) -> None:
     path = write(release_repo / "golive.yml", "release: {repo: .}\n")
     config: Config = load_config(path, None, settings_keys())
-    assert "git" in engine.needed_sources(config)
-    assert "signatures" not in engine.needed_sources(config)
+    assert "git" in needed_sources(config)
+    assert "signatures" not in needed_sources(config)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from golive.cli import main
 from golive.collectors.http import Fetched, reported_version
 from golive.formats import FORMATS, problem
-from golive.kpi.load import explainability
+from golive.kpi.datasets import explainability
 from golive.testevidence.latency import parse_latency
 from golive.testevidence.load import parse_load
 

@@ -20,7 +20,7 @@ from golive.checks import JudgeContext
 from golive.collectors import Evidence
 from golive.collectors.hosts import HostsData
 from golive.config import Config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hosts"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from golive import engine
+from golive import engine, judging
 from golive.checks import JudgeContext
 from golive.collectors import CollectContext, Evidence, Request, settings_keys
 from golive.collectors import kpi as kpi_collector
@@ -59,7 +59,7 @@ def judge(
     config = load_config(write(folder / "golive.yml", yaml.safe_dump(body)), None, settings_keys())
     evidence = KpiCollector().collect(engine.collect_context(config, as_of, folder / "out" / "evidence", "kpi"))
     ctx = JudgeContext(config, as_of, {"kpi": evidence})
-    return {item.id: engine.judge(item, config, ctx) for item in config.checklist.items if item.source == "kpi"}, evidence
+    return {item.id: judging.judge(item, config, ctx) for item in config.checklist.items if item.source == "kpi"}, evidence
 
 
 def returns_csv(folder: Path, values: Sequence[float], last: dt.date = YESTERDAY, name: str = "returns.csv") -> str:

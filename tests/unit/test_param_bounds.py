@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.checklist import PARAM_BOUNDS, bounds_of, load_default
+from golive.checklist import load_default
+from golive.checklist.params import PARAM_BOUNDS, bounds_of
 from golive.collectors import settings_keys
 from golive.config import load_config
 from golive.yamlfile import ConfigError

@@ -15,7 +15,7 @@ from golive.collectors import Evidence
 from golive.collectors.http import Fetched, reported_version
 from golive.collectors.prometheus import Scrape, latency, parse_into
 from golive.config import Config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 
 AS_OF = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)

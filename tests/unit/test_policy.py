@@ -8,7 +8,7 @@ import pytest
 
 from golive.collectors import settings_keys
 from golive.config import load_config
-from golive.engine import effective_for
+from golive.judging import effective_for
 from golive.policy import checklist_digest
 from golive.yamlfile import ConfigError
 from tests.conftest import write

@@ -61,7 +61,7 @@ def configure(folder: Path, body: str) -> Config:
 
 
 def collect(config: Config, source: str, as_of: dt.datetime = AS_OF) -> Evidence:
-    ctx = CollectContext(config, as_of, config.base_dir / "golive-out" / "evidence", source, {})
+    ctx = CollectContext(config, as_of, config.base_dir / "golive-out" / "evidence", source)
     return collectors.registered()[source]().collect(ctx)
 
 

@@ -19,7 +19,7 @@ from golive.collectors import Evidence
 from golive.collectors.http import Fetched
 from golive.collectors.vault import HEALTH_FIELDS, SEAL_FIELDS, probe
 from golive.config import Config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 
 AS_OF = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)

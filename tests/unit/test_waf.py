@@ -18,7 +18,7 @@ from golive.checks import JudgeContext
 from golive.checks.waf import parse_time
 from golive.collectors import Evidence
 from golive.config import Config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hosts" / "services"
