@@ -32,8 +32,11 @@ from typing import Any
 import yaml
 
 from golive.checklist import load_default
+from golive.collectors import Request
 from golive.collectors.hosts import plan, run_pass
+from golive.config import Config
 from golive.content import ansible_content
+from golive.engine import gather_requests
 from golive.hostpatterns import load_inventory
 
 MODULE = ansible_content("roles") / "golive_collect" / "library" / "golive_collect.py"
@@ -41,9 +44,15 @@ MODULE = ansible_content("roles") / "golive_collect" / "library" / "golive_colle
 VOLATILE_KEYS = frozenset({"seconds", "_seconds", "last_pull"})
 
 
+def default_host_requests() -> list[Request]:
+    """What the default checklist's host items ask of the hosts."""
+    config = Config(path=Path("golive.yml"), base_dir=Path("."), environment="bench", checklist=load_default(), release={}, sources={})
+    return gather_requests(config).get("hosts", [])
+
+
 def host_requests(inventory: Path, services: bool = True) -> dict[str, dict[str, dict[str, Any]]]:
     hosts = load_inventory(inventory).hosts
-    host_plan = plan(load_default().items, hosts, "lunia_app", "/etc/lunia/VERSION")
+    host_plan = plan(default_host_requests(), hosts, "lunia_app", "/etc/lunia/VERSION")
     requests: dict[str, dict[str, dict[str, Any]]] = {}
     for host, groups in host_plan.requests.items():
         requests[host] = {

@@ -43,13 +43,12 @@ from typing import Any
 
 import yaml
 
-from golive.checklist import load_default
 from golive.collectors.hosts import ansible_cfg, plan, run_pass, runner_env
 from golive.hostpatterns import load_inventory
 from golive.sandbox import Fleet, HostSpec, converge
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from host_facts import module_cpu
+from host_facts import default_host_requests, module_cpu
 
 UNITS = ["lunia_core", "lunia_api", "lunia_sched", "lunia_arb", "lunia_bot"]
 FLAGS = ["BINANCE_LIVE_TRADING", "BINANCE_FORCE_MOCK", "INFRA_PROD_ENABLED", "FRONTEND_SIGNAL_HEALTH_ENABLED"]
@@ -180,7 +179,7 @@ def sub_inventory(fleet: Fleet, hosts: list[str], path: Path) -> Path:
 
 def host_requests(inventory: Path, services: bool) -> dict[str, dict[str, dict[str, Any]]]:
     hosts = load_inventory(inventory).hosts
-    host_plan = plan(load_default().items, hosts, "lunia_app", "/etc/lunia/VERSION")
+    host_plan = plan(default_host_requests(), hosts, "lunia_app", "/etc/lunia/VERSION")
     requests: dict[str, dict[str, dict[str, Any]]] = {}
     for host, groups in host_plan.requests.items():
         requests[host] = {group: dict(args) for group, args in groups.items() if services or group not in SERVICE_GROUPS}

@@ -9,9 +9,9 @@ from typing import Any
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
-from golive.checks.hostfacts import per_host
+from golive.checks.hostfacts import on_item_hosts, per_host
 from golive.checks.waf import parse_time
-from golive.collectors import Evidence
+from golive.collectors import Evidence, Request
 from golive.model import Finding, Outcome, Status
 
 
@@ -121,7 +121,19 @@ def _record(host: str, key: str, where: str, record: dict[str, Any], max_days: i
     return []
 
 
-@check("infra.backups")
+def backups_requests(item: ItemSpec) -> list[Request]:
+    params = item.params
+    args = {
+        "repositories": dict(params["repositories"]),
+        "read_data_subset": params["read_data_subset"],
+        "canary_path": params["canary_path"],
+        "record_dir": params["restore_record_dir"],
+        "timeout": params["command_timeout_seconds"],
+    }
+    return on_item_hosts(item, "backups", args)
+
+
+@check("infra.backups", requests=backups_requests)
 def backups(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     params = item.params
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
-from golive.checks.hostfacts import per_host
-from golive.collectors import Evidence
+from golive.checks.hostfacts import on_item_hosts, per_host
+from golive.collectors import Evidence, Request
 from golive.model import Finding, Outcome, Status
 
 
@@ -55,7 +55,13 @@ def _llm(host: str, entry: dict[str, Any]) -> Finding | None:
 JUDGES = {"redis": _redis, "postgres": _postgres, "llm": _llm}
 
 
-@check("config.endpoints")
+def endpoints_requests(item: ItemSpec) -> list[Request]:
+    keys = ("env_file", "redis_var", "postgres_var", "llm_var", "llm_path")
+    args = {key: item.params[key] for key in keys} | {"timeout": item.params["timeout_seconds"]}
+    return on_item_hosts(item, "endpoints", args)
+
+
+@check("config.endpoints", requests=endpoints_requests)
 def endpoints(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     def judge(host: str, facts: dict[str, Any]) -> Outcome:
         if facts.get("missing"):

@@ -7,8 +7,8 @@ from typing import Any
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
-from golive.checks.hostfacts import per_host
-from golive.collectors import Evidence
+from golive.checks.hostfacts import on_item_hosts, per_host
+from golive.collectors import Evidence, Request
 from golive.model import Finding, Outcome, Status, worst
 
 
@@ -75,7 +75,19 @@ def env_file_problems(path: str, facts: dict[str, Any] | None, flag: str, requir
     return problems
 
 
-@check("flags.binance_live_trading", "flags.binance_force_mock", "flags.infra_prod_enabled", "flags.frontend_signal_health")
+def feature_flag_requests(item: ItemSpec) -> list[Request]:
+    """One flag per item; items on one host share one visit, their units and files united."""
+    params = item.params
+    return on_item_hosts(item, "flags", {"units": list(params["units"]), "flags": [params["flag"]], "env_files": list(params["env_files"])})
+
+
+@check(
+    "flags.binance_live_trading",
+    "flags.binance_force_mock",
+    "flags.infra_prod_enabled",
+    "flags.frontend_signal_health",
+    requests=feature_flag_requests,
+)
 def feature_flag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     flag, required = str(item.params["flag"]), str(item.params["value"])
     units = [str(unit) for unit in item.params["units"]]

@@ -6,8 +6,8 @@ from typing import Any
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
-from golive.checks.hostfacts import per_host
-from golive.collectors import Evidence
+from golive.checks.hostfacts import on_item_hosts, per_host
+from golive.collectors import Evidence, Request
 from golive.model import Finding, Outcome, Status
 
 # Random-key sources crypttab accepts for swap: a fresh key at every boot.
@@ -35,7 +35,11 @@ def unit_problems(state: dict[str, Any] | None) -> list[str]:
     return problems
 
 
-@check("infra.systemd_services")
+def systemd_services_requests(item: ItemSpec) -> list[Request]:
+    return on_item_hosts(item, "units", {"units": list(item.params["units"])})
+
+
+@check("infra.systemd_services", requests=systemd_services_requests)
 def systemd_services(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     units = [str(unit) for unit in item.params["units"]]
 
@@ -51,7 +55,14 @@ def systemd_services(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> d
     return per_host(item, evidence, "units", judge)
 
 
-@check("infra.falco")
+def falco_requests(item: ItemSpec) -> list[Request]:
+    params = item.params
+    return on_item_hosts(
+        item, "falco", {"units": list(params["units"]), "config": params["config"], "healthz_timeout": params["healthz_timeout_seconds"]}
+    )
+
+
+@check("infra.falco", requests=falco_requests)
 def falco(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     candidates = [str(unit) for unit in item.params["units"]]
     config_path = str(item.params["config"])
@@ -104,7 +115,11 @@ def _falco_config(host: str, config: dict[str, Any], path: str) -> list[Finding]
     ]
 
 
-@check("infra.encrypted_swap")
+def encrypted_swap_requests(item: ItemSpec) -> list[Request]:
+    return on_item_hosts(item, "swap", {"crypttab": item.params["crypttab"]})
+
+
+@check("infra.encrypted_swap", requests=encrypted_swap_requests)
 def encrypted_swap(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     allow_no_swap = bool(item.params["allow_no_swap"])
     allow_zram = bool(item.params["allow_zram"])

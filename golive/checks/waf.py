@@ -8,8 +8,9 @@ from typing import Any
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
+from golive.checks.hostfacts import fact_request, group_facts, item_hosts, match_request, pattern_hosts
 from golive.checks.infrastructure import unit_problems
-from golive.collectors import Evidence
+from golive.collectors import Evidence, Request
 from golive.model import Finding, Outcome, Status
 
 ATTACKS = {"xss": "XSS", "sqli": "SQL injection", "scanner": "scanner user agent"}
@@ -184,37 +185,40 @@ def _bouncer_findings(host: str, facts: dict[str, Any], max_minutes: int, as_of:
     return [Finding("crowdsec:bouncer", Status.FAIL, f"no bouncer pulled within {max_minutes} min (stale bouncer): {shown}", host=host)]
 
 
-def _host_facts(evidence: Evidence, host: str, group: str) -> tuple[dict[str, Any] | None, Outcome | None]:
-    facts = evidence.data.get("hosts", {}).get(host)
-    if not isinstance(facts, dict):
-        return None, Outcome(Status.ERROR, "the host pass returned nothing for this host")
-    if "error" in facts:
-        return None, Outcome(Status.ERROR, str(facts["error"]))
-    if not isinstance(facts.get(group), dict):
-        return None, Outcome(Status.ERROR, f"fact group '{group}' was not collected on this host")
-    if facts[group].get("error"):
-        return None, Outcome(Status.ERROR, f"{group} facts unreadable: {facts[group]['error']}")
-    return facts[group], None
+def waf_ids_requests(item: ItemSpec) -> list[Request]:
+    """ModSecurity and CrowdSec each on their own pattern; the item's pattern is only
+    resolved: its hosts are judged from whichever of the two they match."""
+    params = item.params
+    probes = {
+        "probe_url": params["probe_url"],
+        "timeout": params["probe_timeout_seconds"],
+        "xss_query": params["xss_query"],
+        "sqli_query": params["sqli_query"],
+        "scanner_user_agent": params["scanner_user_agent"],
+    }
+    return [
+        match_request(item_hosts(item)),
+        fact_request(str(params["hosts_modsecurity"]), "modsecurity", probes),
+        fact_request(str(params["hosts_crowdsec"]), "crowdsec", {"units": list(params["crowdsec_units"])}),
+    ]
 
 
-@check("security.waf_ids")
+@check("security.waf_ids", requests=waf_ids_requests)
 def waf_ids(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> dict[str, Outcome]:
     params = item.params
-    patterns = evidence.data.get("patterns", {})
-    web = set(patterns.get(str(params["hosts_modsecurity"]), []))
-    crowd = set(patterns.get(str(params["hosts_crowdsec"]), []))
+    web = set(pattern_hosts(evidence, str(params["hosts_modsecurity"])))
+    crowd = set(pattern_hosts(evidence, str(params["hosts_crowdsec"])))
     outcomes: dict[str, Outcome] = {}
-    for host in patterns.get(item.hosts or "all", []):
+    for host in pattern_hosts(evidence, item_hosts(item)):
         findings: list[Finding] = []
         parts = []
         for group, wanted in (("modsecurity", host in web), ("crowdsec", host in crowd)):
             if not wanted:
                 continue
-            facts, failed = _host_facts(evidence, host, group)
-            if failed is not None:
-                outcomes[host] = failed
+            facts = group_facts(evidence, host, group)
+            if isinstance(facts, Outcome):
+                outcomes[host] = facts
                 break
-            assert facts is not None
             if group == "modsecurity":
                 findings += judge_modsecurity(host, facts, params)
                 parts.append(f"ModSecurity On with CRS; benign {params['benign_statuses']}, XSS/SQLi/scanner {params['blocked_status']}")

@@ -1,22 +1,19 @@
 """The host pass: one Ansible task per host gathers every fact the host items need.
 
-The items with `source: hosts` say, through `FACT_REQUESTS`, which fact groups of the
-host module (roles/golive_collect/library/golive_collect.py) they need and on which
-host pattern. The collector resolves those patterns against the environment's
-inventory, runs playbooks/verify.yml once through ansible-runner on the union of the
-matched hosts (pipelining, ControlPersist, forks scaled to the host count, host keys
-checked unless --insecure-host-keys), and returns per host either the facts or why
-the host could not be read.
-
-Evidence data:
-    inventory: the inventory file
-    patterns:  {pattern: [host, ...]}       every pattern an item asked about
-    hosts:     {host: {group: facts, ...}}  or {host: {"error": reason}}
-    versions:  {host: version or None}      release.version_file on the version hosts
+The host items' checks declare what they need as requests (`Request(source="hosts",
+what=<fact group>, args=..., hosts=<pattern>)`); the fact groups are the keys of the
+host module's GROUPS (roles/golive_collect/library/golive_collect.py, `host_groups()`).
+The collector resolves the requests' patterns against the environment's inventory, runs
+playbooks/verify.yml once through ansible-runner on the union of the matched hosts
+(pipelining, ControlPersist, forks scaled to the host count, host keys checked unless
+--insecure-host-keys), and returns per host either the facts or why the host could not
+be read. Its evidence data is a `HostsData`.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
 import shlex
@@ -24,106 +21,64 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, cast
 
-from golive.checklist import ItemSpec
-from golive.collectors import CollectContext, Collector, Evidence, register
+from golive.collectors import CollectContext, Collector, Evidence, Request, register
 from golive.content import ansible_content
 from golive.hostpatterns import InventoryError, load_inventory
 
 PLAYBOOK = ansible_content("playbooks") / "verify.yml"
 ROLES_PATH = ansible_content("roles")
+HOST_MODULE = ROLES_PATH / "golive_collect" / "library" / "golive_collect.py"
 DEFAULT_VERSION_FILE = "/etc/lunia/VERSION"
 NO_RESULT = "no result from Ansible"
+SOURCE = "hosts"
+# The collector's own request, made whatever the items ask: release.version_file on the
+# version hosts, for the version tag's consistency check.
+VERSION_GROUP = "version"
+# A request naming no fact group asks only which hosts its pattern matches: an item may
+# judge hosts of its own pattern from facts other requests gather on narrower patterns.
+MATCH_ONLY = ""
 
 
-@dataclass(frozen=True)
-class FactRequest:
-    """Gather fact group `group` with `args` on the hosts matching `pattern`."""
-
-    pattern: str
-    group: str
-    args: dict[str, Any]
+class HostRun(TypedDict):
+    status: str
+    rc: int | None
+    seconds: float
 
 
-RequestFn = Callable[[ItemSpec], list[FactRequest]]
-# Check name -> what its item needs from the hosts. A new host check registers here and
-# adds the matching function to the module's GROUPS.
-FACT_REQUESTS: dict[str, RequestFn] = {}
+class _HostsDataAlways(TypedDict):
+    inventory: str
+    # Every pattern a request named, with the hosts it matches.
+    patterns: dict[str, list[str]]
+    # host -> {group: facts, "_python": ..., "_seconds": ...}, or {"error": reason}.
+    hosts: dict[str, dict[str, Any]]
+    # release.version_file on each version host; None where it could not be read.
+    versions: dict[str, str | None]
 
 
-def fact_request(*check_names: str) -> Callable[[RequestFn], RequestFn]:
-    def register_request(fn: RequestFn) -> RequestFn:
-        for name in check_names:
-            FACT_REQUESTS[name] = fn
-        return fn
+class HostsData(_HostsDataAlways, total=False):
+    """The hosts source's evidence data. (Optional keys by `total=False` rather than
+    NotRequired, which postponed annotations hide from TypedDict at run time.)"""
 
-    return register_request
-
-
-def item_pattern(item: ItemSpec) -> str:
-    return item.hosts or "all"
+    # Absent when nothing was asked of any host.
+    run: HostRun
+    version_errors: dict[str, str]
 
 
-@fact_request("infra.systemd_services")
-def _units_request(item: ItemSpec) -> list[FactRequest]:
-    return [FactRequest(item_pattern(item), "units", {"units": list(item.params["units"])})]
-
-
-@fact_request("infra.falco")
-def _falco_request(item: ItemSpec) -> list[FactRequest]:
-    args = {"units": list(item.params["units"]), "config": item.params["config"], "healthz_timeout": item.params["healthz_timeout_seconds"]}
-    return [FactRequest(item_pattern(item), "falco", args)]
-
-
-@fact_request("infra.encrypted_swap")
-def _swap_request(item: ItemSpec) -> list[FactRequest]:
-    return [FactRequest(item_pattern(item), "swap", {"crypttab": item.params["crypttab"]})]
-
-
-@fact_request("flags.binance_live_trading", "flags.binance_force_mock", "flags.infra_prod_enabled", "flags.frontend_signal_health")
-def _flags_request(item: ItemSpec) -> list[FactRequest]:
-    args = {"units": list(item.params["units"]), "flags": [item.params["flag"]], "env_files": list(item.params["env_files"])}
-    return [FactRequest(item_pattern(item), "flags", args)]
-
-
-@fact_request("security.waf_ids")
-def _waf_ids_request(item: ItemSpec) -> list[FactRequest]:
-    params = item.params
-    probes = {
-        "probe_url": params["probe_url"],
-        "timeout": params["probe_timeout_seconds"],
-        "xss_query": params["xss_query"],
-        "sqli_query": params["sqli_query"],
-        "scanner_user_agent": params["scanner_user_agent"],
-    }
-    return [
-        FactRequest(str(params["hosts_modsecurity"]), "modsecurity", probes),
-        FactRequest(str(params["hosts_crowdsec"]), "crowdsec", {"units": list(params["crowdsec_units"])}),
-    ]
-
-
-@fact_request("infra.backups")
-def _backups_request(item: ItemSpec) -> list[FactRequest]:
-    params = item.params
-    args = {
-        "repositories": dict(params["repositories"]),
-        "read_data_subset": params["read_data_subset"],
-        "canary_path": params["canary_path"],
-        "record_dir": params["restore_record_dir"],
-        "timeout": params["command_timeout_seconds"],
-    }
-    return [FactRequest(item_pattern(item), "backups", args)]
-
-
-@fact_request("config.endpoints")
-def _endpoints_request(item: ItemSpec) -> list[FactRequest]:
-    keys = ("env_file", "redis_var", "postgres_var", "llm_var", "llm_path")
-    args = {key: item.params[key] for key in keys} | {"timeout": item.params["timeout_seconds"]}
-    return [FactRequest(item_pattern(item), "endpoints", args)]
+@functools.cache
+def host_groups(module: Path = HOST_MODULE) -> frozenset[str]:
+    """The fact groups the host module defines: the keys of its GROUPS, read from its
+    source (it is written to run on a host under Ansible, not to be imported here)."""
+    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Dict):
+            continue
+        if any(isinstance(target, ast.Name) and target.id == "GROUPS" for target in node.targets):
+            return frozenset(str(ast.literal_eval(key)) for key in node.value.keys if key is not None)
+    raise LookupError(f"{module}: no GROUPS = {{...}} literal")
 
 
 def merge_args(old: Any, new: Any) -> Any:
@@ -191,29 +146,25 @@ class HostPlan:
     requests: dict[str, dict[str, dict[str, Any]]]
 
 
-def plan(items: list[ItemSpec], inventory_hosts: Callable[[str], list[str]], version_pattern: str, version_file: str) -> HostPlan:
-    """Which pattern matches which hosts, and what to gather on each host."""
+def plan(requests: Iterable[Request], inventory_hosts: Callable[[str], list[str]], version_pattern: str, version_file: str) -> HostPlan:
+    """Which pattern matches which hosts, and what to gather on each host. Requests for one
+    group on one host are merged (`merge_args`), in the order they come."""
     patterns: dict[str, list[str]] = {}
-    requests: dict[str, dict[str, dict[str, Any]]] = {}
+    gather: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def ask(request: FactRequest) -> None:
-        if request.pattern not in patterns:
-            patterns[request.pattern] = inventory_hosts(request.pattern)
-        for host in patterns[request.pattern]:
-            groups = requests.setdefault(host, {})
-            groups[request.group] = merge_args(groups[request.group], request.args) if request.group in groups else dict(request.args)
-
-    for item in items:
-        if item.kind != "check" or item.source != "hosts":
-            continue
-        pattern = item_pattern(item)
+    def ask(pattern: str, group: str, args: dict[str, Any]) -> None:
         if pattern not in patterns:
             patterns[pattern] = inventory_hosts(pattern)
-        builder = FACT_REQUESTS.get(item.check_name)
-        for request in builder(item) if builder else []:
-            ask(request)
-    ask(FactRequest(version_pattern, "version", {"file": version_file}))
-    return HostPlan(patterns, requests)
+        if group == MATCH_ONLY:
+            return
+        for host in patterns[pattern]:
+            groups = gather.setdefault(host, {})
+            groups[group] = merge_args(groups[group], args) if group in groups else dict(args)
+
+    for request in requests:
+        ask(request.hosts or "all", request.what, request.args)
+    ask(version_pattern, VERSION_GROUP, {"file": version_file})
+    return HostPlan(patterns, gather)
 
 
 def classify_unreachable(message: str) -> str:
@@ -334,7 +285,7 @@ def run_pass(
 
 @register
 class HostsCollector(Collector):
-    source = "hosts"
+    source = SOURCE
     settings_keys: ClassVar[set[str]] = {
         "forks",
         "connect_timeout",
@@ -357,8 +308,9 @@ class HostsCollector(Collector):
             return Evidence(self.source, error=str(exc))
         settings = ctx.settings
         version_file = str(ctx.config.release.get("version_file", DEFAULT_VERSION_FILE))
-        host_plan = plan(ctx.config.checklist.items, inventory.hosts, str(settings.get("version_hosts", "lunia_app")), version_file)
-        data: dict[str, Any] = {"inventory": str(inventory_path), "patterns": host_plan.patterns, "hosts": {}, "versions": {}}
+        version_pattern = str(settings.get("version_hosts", "lunia_app"))
+        host_plan = plan(ctx.requests, inventory.hosts, version_pattern, version_file)
+        data: HostsData = {"inventory": str(inventory_path), "patterns": host_plan.patterns, "hosts": {}, "versions": {}}
         files: list[str] = []
         if host_plan.requests:
             # --restore-test is a run option, not an item parameter: the backup hosts restore now.
@@ -372,18 +324,20 @@ class HostsCollector(Collector):
             if all(str(facts.get("error", "")).startswith(NO_RESULT) for facts in result.hosts.values()):
                 tail = " ".join(result.stdout_tail.split())[-600:]
                 return Evidence(
-                    self.source, data=data, error=f"ansible-runner {result.status} (rc {result.rc}) without any host result: {tail}"
+                    self.source,
+                    data=cast("dict[str, Any]", data),
+                    error=f"ansible-runner {result.status} (rc {result.rc}) without any host result: {tail}",
                 )
-        for host in host_plan.patterns.get(str(settings.get("version_hosts", "lunia_app")), []):
+        for host in host_plan.patterns.get(version_pattern, []):
             facts = data["hosts"].get(host, {})
-            version = facts.get("version", {}) if "error" not in facts else {"error": facts["error"]}
+            version = facts.get(VERSION_GROUP, {}) if "error" not in facts else {"error": facts["error"]}
             data["versions"][host] = version.get("version")
             if version.get("error"):
                 data.setdefault("version_errors", {})[host] = version["error"]
         for host, facts in sorted(data["hosts"].items()):
             files.append(ctx.write_evidence(host, facts))
         files.append(ctx.write_evidence("_pass", {key: value for key, value in data.items() if key != "hosts"}))
-        return Evidence(self.source, data=data, files=files)
+        return Evidence(self.source, data=cast("dict[str, Any]", data), files=files)
 
     def _run(
         self, inventory: Path, requests: dict[str, dict[str, dict[str, Any]]], settings: dict[str, Any], insecure: bool, ctx: CollectContext

@@ -11,13 +11,14 @@ import copy
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from golive.checklist import load_default
 from golive.checks import JudgeContext
 from golive.collectors import Evidence
+from golive.collectors.hosts import HostsData
 from golive.config import Config
 from golive.engine import judge
 from golive.model import ItemResult, Status
@@ -34,18 +35,18 @@ HOST_ITEMS = (
 )
 
 
-def recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+def recorded(name: str) -> HostsData:
+    data: HostsData = json.loads((FIXTURES / f"{name}.json").read_text())
     return data
 
 
-def judged(data: dict[str, Any], item_id: str, **params: Any) -> ItemResult:
+def judged(data: HostsData, item_id: str, **params: Any) -> ItemResult:
     checklist = load_default()
     item = checklist.get(item_id)
     assert item is not None
     item.params.update(params)
     config = Config(path=Path("golive.yml"), base_dir=Path("."), environment="test", checklist=checklist, release={}, sources={})
-    ctx = JudgeContext(config, dt.datetime(2026, 11, 29, tzinfo=dt.UTC), {"hosts": Evidence("hosts", data=data)})
+    ctx = JudgeContext(config, dt.datetime(2026, 11, 29, tzinfo=dt.UTC), {"hosts": Evidence("hosts", data=cast("dict[str, Any]", data))})
     return judge(item, config, ctx)
 
 
@@ -205,3 +206,10 @@ def test_recorded_evidence_holds_no_secret_value() -> None:
             or "masked" in fixture.name
             or fixture.name == "unit-stopped.json"
         )
+
+
+def test_recorded_evidence_has_the_declared_shape() -> None:
+    """The fixtures are real host-pass evidence: their keys are HostsData's."""
+    for fixture in FIXTURES.glob("*.json"):
+        data = json.loads(fixture.read_text())
+        assert HostsData.__required_keys__ <= set(data) <= HostsData.__required_keys__ | HostsData.__optional_keys__, fixture.name

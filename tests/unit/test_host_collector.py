@@ -13,9 +13,10 @@ import pytest
 from golive.checklist import load_default
 from golive.checks import JudgeContext
 from golive.checks.specs import spec_items
-from golive.collectors import Evidence
-from golive.collectors.hosts import classify_failure, classify_unreachable, merge_args, plan
+from golive.collectors import Evidence, Request
+from golive.collectors.hosts import MATCH_ONLY, classify_failure, classify_unreachable, merge_args, plan
 from golive.config import Config
+from golive.engine import gather_requests
 from golive.hostpatterns import load_inventory, validate_inventory
 from golive.model import Status
 from tests.conftest import write
@@ -107,14 +108,43 @@ def test_merge_unites_lists_and_keeps_larger_timeouts() -> None:
     assert merged == {"units": ["a", "b", "c"], "flags": ["X", "Y"], "timeout": 5}
 
 
+def default_config() -> Config:
+    return Config(path=Path("golive.yml"), base_dir=Path("."), environment="test", checklist=load_default(), release={}, sources={})
+
+
 def test_plan_asks_each_host_only_for_its_items_groups() -> None:
-    items = load_default().items
     groups = {"all": ["app1", "web1"], "lunia_app": ["app1"], "lunia_web:all": ["app1", "web1"], "lunia_backup": []}
-    host_plan = plan(items, lambda pattern: groups.get(pattern, []), "lunia_app", "/etc/lunia/VERSION")
+    requests = gather_requests(default_config())["hosts"]
+    host_plan = plan(requests, lambda pattern: groups.get(pattern, []), "lunia_app", "/etc/lunia/VERSION")
     assert sorted(host_plan.requests["app1"]) == ["crowdsec", "endpoints", "falco", "flags", "swap", "units", "version"]
     assert sorted(host_plan.requests["web1"]) == ["crowdsec", "falco", "swap"]
     flags = host_plan.requests["app1"]["flags"]["flags"]
     assert flags == ["BINANCE_LIVE_TRADING", "BINANCE_FORCE_MOCK", "INFRA_PROD_ENABLED", "FRONTEND_SIGNAL_HEALTH_ENABLED"]
+    # The WAF item's own pattern is resolved though it gathers nothing under it.
+    assert host_plan.patterns["lunia_web:all"] == ["app1", "web1"]
+
+
+def test_plan_resolves_a_match_only_pattern_and_gathers_nothing_for_it() -> None:
+    resolved: list[str] = []
+
+    def inventory_hosts(pattern: str) -> list[str]:
+        resolved.append(pattern)
+        return {"web": ["w1"], "app": ["a1"]}.get(pattern, [])
+
+    requests = [Request("hosts", MATCH_ONLY, hosts="web"), Request("hosts", "units", {"units": ["x"]}, hosts="app")]
+    host_plan = plan(requests, inventory_hosts, "app", "/v")
+    assert host_plan.patterns == {"web": ["w1"], "app": ["a1"]}
+    assert host_plan.requests == {"a1": {"units": {"units": ["x"]}, "version": {"file": "/v"}}}
+    assert resolved == ["web", "app"]  # each pattern resolved once
+
+
+def test_plan_merges_two_requests_for_one_group_on_one_host() -> None:
+    requests = [
+        Request("hosts", "flags", {"units": ["a"], "flags": ["X"], "timeout": 2}, hosts="app"),
+        Request("hosts", "flags", {"units": ["a", "b"], "flags": ["Y"], "timeout": 1}, hosts="all"),
+    ]
+    host_plan = plan(requests, lambda pattern: ["a1"], "none", "/v")
+    assert host_plan.requests["a1"]["flags"] == {"units": ["a", "b"], "flags": ["X", "Y"], "timeout": 2}
 
 
 @pytest.mark.parametrize(
@@ -154,8 +184,7 @@ def test_inventory_patterns_resolve_to_host_names(tmp_path: Path) -> None:
 
 
 def _spec_ctx() -> JudgeContext:
-    config = Config(path=Path("golive.yml"), base_dir=Path("."), environment="test", checklist=load_default(), release={}, sources={})
-    return JudgeContext(config, dt.datetime(2026, 11, 29, tzinfo=dt.UTC))
+    return JudgeContext(default_config(), dt.datetime(2026, 11, 29, tzinfo=dt.UTC))
 
 
 def test_spec_tests_become_per_host_items_blocking_unless_advisory() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from golive import checks, collectors, reports
+from golive.checklist import load_default
+from golive.config import Config
 
 
 def test_a_second_check_under_one_name_is_refused() -> None:
@@ -38,3 +42,42 @@ def test_a_second_report_format_under_one_name_is_refused() -> None:
 
     with pytest.raises(ValueError, match="duplicate report format 'md'"):
         reports.register("md", "x.md")(impostor)  # type: ignore[arg-type]
+
+
+def test_the_host_items_request_exactly_the_host_modules_fact_groups() -> None:
+    """One name per host fact group: the host module's GROUPS. Every group the default
+    checklist's checks request exists there, and every group there is requested (by an
+    item, or by the collector itself for the deployed version)."""
+    from golive.collectors.hosts import MATCH_ONLY, VERSION_GROUP, host_groups
+    from golive.engine import gather_requests
+    from tests.unit.conftest import COLLECT_MODULE_PATH
+
+    config = Config(path=Path("golive.yml"), base_dir=Path("."), environment="test", checklist=load_default(), release={}, sources={})
+    requests = gather_requests(config)["hosts"]
+    requested = {request.what for request in requests} - {MATCH_ONLY}
+    assert requested | {VERSION_GROUP} == host_groups()
+    assert host_groups() == host_groups(COLLECT_MODULE_PATH)
+    assert all(request.hosts for request in requests)
+
+
+def test_every_host_item_resolves_its_own_pattern() -> None:
+    """A host check reads the hosts of its item's pattern: its requests must name it."""
+    checks_by_name = checks.registered()
+    host_items = [item for item in load_default().items if item.kind == "check" and item.source == "hosts"]
+    assert host_items
+    for item in host_items:
+        declared = checks_by_name[item.check_name].requests
+        assert declared is not None, item.id
+        assert (item.hosts or "all") in {request.hosts for request in declared(item)}, item.id
+
+
+def test_the_host_module_groups_are_read_from_its_groups_literal(tmp_path: Path) -> None:
+    from golive.collectors.hosts import host_groups
+
+    module = tmp_path / "module.py"
+    module.write_text("def a(args): ...\nOTHER = {'x': a}\nGROUPS = {'alpha': a, \"beta\": a}\n")
+    assert host_groups(module) == {"alpha", "beta"}
+    computed = tmp_path / "computed.py"
+    computed.write_text("GROUPS = dict(alpha=1)\n")
+    with pytest.raises(LookupError, match="no GROUPS"):
+        host_groups(computed)

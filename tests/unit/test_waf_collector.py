@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from golive.checklist import load_default
-from golive.collectors.hosts import FACT_REQUESTS
+from golive.checks.waf import waf_ids_requests
+from golive.collectors.hosts import MATCH_ONLY
 
 
 def test_secruleengine_inside_a_location_is_scoped_and_ifmodule_is_not(module: ModuleType) -> None:
@@ -76,6 +77,10 @@ def test_missing_include_of_a_rules_file_is_reported(module: ModuleType, tmp_pat
 def test_waf_item_asks_modsecurity_on_web_hosts_and_crowdsec_everywhere() -> None:
     item = load_default().get("security.waf_ids")
     assert item is not None
-    requests = FACT_REQUESTS["security.waf_ids"](item)
-    assert [(request.pattern, request.group) for request in requests] == [("lunia_web", "modsecurity"), ("all", "crowdsec")]
-    assert requests[0].args["probe_url"] == "http://127.0.0.1/"
+    requests = waf_ids_requests(item)
+    assert [(request.source, request.hosts, request.what) for request in requests] == [
+        ("hosts", "lunia_web:all", MATCH_ONLY),
+        ("hosts", "lunia_web", "modsecurity"),
+        ("hosts", "all", "crowdsec"),
+    ]
+    assert requests[1].args["probe_url"] == "http://127.0.0.1/"

@@ -24,7 +24,11 @@ Backup repository passwords and endpoint credentials are read from their root-on
 files on the host and handed to restic/borg/psql through the environment; they never
 appear in a command line or in the returned facts.
 
-Each group is one function in ``GROUPS``: adding a group is adding a function there.
+Each group is one function in ``GROUPS``, whose keys are the one definition of the group
+names: the controller reads them from this file (golive.collectors.hosts.host_groups) and
+a contract test holds the checks' requests to exactly these. A new host fact is its
+checklist item, its check with the requests naming its group, the group's function
+here, and what the reference role sets up on a host for it.
 A group that raises becomes ``{"error": ...}`` for that group only, and every fact
 inside a group carries its own ``error``, so one unreadable file never costs the host.
 
@@ -1329,7 +1333,7 @@ def version_facts(args: dict[str, object]) -> dict[str, object]:
     return {"file": path, "version": lines[0].strip() if lines else ""} if lines else {"file": path, "error": f"{path} is empty"}
 
 
-# Fact groups by name; the controller asks for the ones its items need.
+# Fact groups by name (a literal: the controller parses it); the checks request them by these names.
 GROUPS = {
     "units": units_facts,
     "falco": falco_facts,
