@@ -18,6 +18,7 @@ packages=(
     postgresql         # a real server for the KPI SQL source (tests start their own cluster)
     chromium           # headless browser for the HTML report and e2e tests (never a downloaded one)
     wapiti             # DAST scanner (Debian 3.0.x): the AppSec scan of security.zap in the demo and tests
+    chrony             # chronyd serving the controller's clock to the sandbox fleet (infra.time_sync)
 )
 
 missing=()

@@ -89,7 +89,7 @@ PARAM_BOUNDS: tuple[tuple[str, Bounds], ...] = (
     (r".*_minutes", _bounds("0", "52560000")),
     (r".*timeout_seconds", _bounds("0", "86400", above=True)),
     (r".*_seconds", _bounds("0", "31536000")),
-    (r"max_p99_ms", _bounds("0", "3600000", above=True)),
+    (r"max_\w+_ms", _bounds("0", "3600000", above=True)),
     (r"max_bytes", _bounds("1", "1099511627776", integer=True)),
     (r"weakest_modules", _bounds("0", "1000", integer=True)),
     (r".*_status(es)?", _bounds("100", "599", integer=True)),

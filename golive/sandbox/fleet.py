@@ -25,6 +25,7 @@ from types import TracebackType
 from golive.sandbox.hosts import Host, HostAccess, HostSpec
 from golive.sandbox.image import DEFAULT_CACHE_DIR, ensure_image
 from golive.sandbox.machine import PROPAGATE_DIR, OwnObjects, empty_and_remove_cgroup, pid_cmdline, run, send_signal, wait_gone
+from golive.sandbox.timeserver import start_time_server
 
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _HOST_RE = re.compile(r"^[a-z][a-z0-9]{0,30}$")
@@ -169,6 +170,9 @@ class Fleet(HostAccess, OwnObjects):
             self._prepare_state(rootfs)
             self.save()
             self._create_bridge()
+            time_server = start_time_server(self.gateway, str(self.network), self.state_dir, self._cgroup_dirs)
+            if time_server is not None:
+                self._launched["time-server"] = time_server  # stopped and reaped by reclaim(), like the hosts
             for host in self.hosts.values():
                 self._create_netns(host)
             for host in self.hosts.values():

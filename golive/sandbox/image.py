@@ -53,6 +53,9 @@ SERVICE_PACKAGES: tuple[str, ...] = (
     # The LLM stand-in's TLS certificate is issued with openssl and trusted system-wide.
     "ca-certificates",
     "openssl",
+    # infra.time_sync: chronyd runs with -x on the hosts (a container cannot set the
+    # shared clock) and synchronises to the chronyd the fleet runs on its bridge.
+    "chrony",
 )
 SERVICE_UNITS = (
     "apache2",
@@ -62,6 +65,7 @@ SERVICE_UNITS = (
     "crowdsec-firewall-bouncer",
     "redis-server",
     "postgresql",
+    "chrony",
 )
 
 # Runs in a chroot of the fresh rootfs with /proc and /dev mounted, before SETUP_SCRIPT

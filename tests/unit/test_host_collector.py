@@ -116,8 +116,8 @@ def test_plan_asks_each_host_only_for_its_items_groups() -> None:
     groups = {"all": ["app1", "web1"], "lunia_app": ["app1"], "lunia_web:all": ["app1", "web1"], "lunia_backup": []}
     requests = gather_requests(default_config())["hosts"]
     host_plan = plan(requests, lambda pattern: groups.get(pattern, []), "lunia_app", "/etc/lunia/VERSION")
-    assert sorted(host_plan.requests["app1"]) == ["crowdsec", "endpoints", "falco", "flags", "swap", "units", "version"]
-    assert sorted(host_plan.requests["web1"]) == ["crowdsec", "falco", "swap"]
+    assert sorted(host_plan.requests["app1"]) == ["crowdsec", "endpoints", "falco", "flags", "swap", "time_sync", "units", "version"]
+    assert sorted(host_plan.requests["web1"]) == ["crowdsec", "falco", "swap", "time_sync"]
     flags = host_plan.requests["app1"]["flags"]["flags"]
     assert flags == ["BINANCE_LIVE_TRADING", "BINANCE_FORCE_MOCK", "INFRA_PROD_ENABLED", "FRONTEND_SIGNAL_HEALTH_ENABLED"]
     # The WAF item's own pattern is resolved though it gathers nothing under it.

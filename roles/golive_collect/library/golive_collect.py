@@ -19,6 +19,7 @@ whole pass 1.8x slower (bench/host_pass.py). Pipelining applies to both styles. 
       crowdsec: {units: [crowdsec]}
       backups: {repositories: {restic: /etc/lunia/restic.env}, read_data_subset: 5%, canary_path: ..., record_dir: ..., restore_test: false}
       endpoints: {env_file: /etc/lunia/endpoints.env, redis_var: REDIS_URL, postgres_var: DATABASE_URL, llm_var: LLM_BASE_URL, llm_path: /health}
+      time_sync: {timeout: 5}
 
 Backup repository passwords and endpoint credentials are read from their root-only
 files on the host and handed to restic/borg/psql through the environment; they never
@@ -1321,6 +1322,113 @@ def endpoints_facts(args: dict[str, object]) -> dict[str, object]:
     return {"env_file": path, "endpoints": endpoints}
 
 
+# --- clock synchronisation ------------------------------------------------------------
+
+# `chronyc -c tracking`'s fields, in chronyc's order. Values stay text: the controller
+# reads them as exact decimals, so no float ever decides an offset against its limit.
+CHRONY_TRACKING_FIELDS = (
+    "reference_id",
+    "reference",
+    "stratum",
+    "ref_time",
+    "system_time",
+    "last_offset",
+    "rms_offset",
+    "frequency_ppm",
+    "residual_freq_ppm",
+    "skew_ppm",
+    "root_delay",
+    "root_dispersion",
+    "update_interval",
+    "leap_status",
+)
+# What chronyc prints when no chronyd answers: over UDP, and on a missing Unix socket.
+CHRONYD_DOWN = ("506 Cannot talk to daemon", "Could not open connection to daemon")
+MAX_TIME_TEXT = 300
+
+
+def short_text(text: str) -> str:
+    return " ".join(text.split())[:MAX_TIME_TEXT]
+
+
+def parse_chrony_tracking(text: str) -> dict[str, str]:
+    """One `chronyc -c tracking` line as named text fields; anything else is an error."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise ValueError(f"chronyc tracking printed {len(lines)} lines, expected one CSV line: {short_text(text)!r}")
+    fields = lines[0].strip().split(",")
+    if len(fields) != len(CHRONY_TRACKING_FIELDS):
+        raise ValueError(f"chronyc tracking printed {len(fields)} fields, expected {len(CHRONY_TRACKING_FIELDS)}: {short_text(text)!r}")
+    return {name: fields[index][:64] for index, name in enumerate(CHRONY_TRACKING_FIELDS)}
+
+
+def chrony_facts(chronyc: str, timeout: float) -> dict[str, object]:
+    # -n: the hosts may have no resolver, and a reverse lookup of the source would wait.
+    facts: dict[str, object] = {"daemon": "chrony", "command": "chronyc -n -c tracking"}
+    try:
+        done = run([chronyc, "-n", "-c", "tracking"], timeout)
+    except subprocess.TimeoutExpired:
+        facts["unreadable"] = f"chronyc gave no answer within {timeout:g} s"
+        return facts
+    output = short_text(done.stdout + " " + done.stderr)
+    if done.returncode != 0:
+        if any(marker in output for marker in CHRONYD_DOWN):
+            facts["not_running"] = output
+        else:
+            facts["unreadable"] = f"chronyc exited {done.returncode}: {output}"
+        return facts
+    try:
+        facts["tracking"] = parse_chrony_tracking(done.stdout[:4096])
+    except ValueError as exc:
+        facts["unreadable"] = str(exc)
+    return facts
+
+
+def timedatectl_props(timedatectl: str, verb: str, timeout: float) -> dict[str, str]:
+    done = run([timedatectl, verb], timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"timedatectl {verb} exited {done.returncode}: {short_text(done.stderr)}")
+    props = {}
+    for line in done.stdout.splitlines()[:200]:
+        key, sep, value = line.partition("=")
+        if sep:
+            props[key] = value[:MAX_TIME_TEXT]
+    return props
+
+
+def timesyncd_facts(timedatectl: str, timeout: float) -> dict[str, object]:
+    """systemd-timesyncd through timedated: whether NTP is on and the clock synchronised,
+    and the server it uses. timesyncd exposes no offset as a number."""
+    facts: dict[str, object] = {"daemon": "timesyncd", "command": "timedatectl show; timedatectl show-timesync"}
+    try:
+        show = timedatectl_props(timedatectl, "show", timeout)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        facts["unreadable"] = error_text(exc)
+        return facts
+    facts["timedated"] = {key: show.get(key, "") for key in ("NTP", "NTPSynchronized", "CanNTP")}
+    if show.get("NTP") != "yes":
+        facts["daemon"] = None
+        return facts
+    try:
+        timesync = timedatectl_props(timedatectl, "show-timesync", timeout)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        facts["unreadable"] = error_text(exc)
+        return facts
+    facts["timesync"] = {key: timesync.get(key, "") for key in ("ServerName", "ServerAddress", "SystemNTPServers", "LinkNTPServers")}
+    return facts
+
+
+def time_sync_facts(args: dict[str, object]) -> dict[str, object]:
+    """chrony when chronyc is installed (one `chronyc -c tracking`), else systemd-timesyncd
+    through timedatectl; `{"daemon": None}` when neither synchronises the clock."""
+    timeout = float(args.get("timeout") or 5)  # type: ignore[arg-type]
+    chronyc = which("chronyc")
+    if chronyc:
+        return chrony_facts(chronyc, timeout)
+    timedatectl = which("timedatectl")
+    return timesyncd_facts(timedatectl, timeout) if timedatectl else {"daemon": None}
+
+
 # --- deployed version ---------------------------------------------------------------------
 
 
@@ -1344,6 +1452,7 @@ GROUPS = {
     "crowdsec": crowdsec_facts,
     "backups": backups_facts,
     "endpoints": endpoints_facts,
+    "time_sync": time_sync_facts,
 }
 
 
