@@ -24,7 +24,7 @@ from golive.checks import JudgeContext
 from golive.checks.time_sync import judge_time_sync, time_sync_requests
 from golive.collectors import Evidence, Request
 from golive.config import Config
-from golive.engine import judge
+from golive.judging import judge
 from golive.model import ItemResult, Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "chrony"
