@@ -23,7 +23,7 @@ from golive.cli import _load, _parse_as_of, config_option, env_option, fail_usag
     "--role", required=True, metavar="ROLE", help="Approver role (one of waivers.approver_roles); the key must be allowed for it."
 )
 @signing_key_option()
-@config_option("golive.yml naming the waivers file.", default=Path("golive.yml"))
+@config_option("golive.yml naming the waivers file (default: $GOLIVE_CONFIG, else ./golive.yml).")
 @env_option("Environment whose waivers file and policy to use.")
 def waive(
     item_id: str,
@@ -34,7 +34,7 @@ def waive(
     expires: str,
     role: str,
     key: Path,
-    config_path: Path,
+    config_path: Path | None,
     environment: str | None,
 ) -> None:
     """Append a signed waiver for ITEM to the configured waivers file.
@@ -49,10 +49,12 @@ def waive(
       golive waive tests.coverage --reason "legacy module; LUN-412" --ticket LUN-412 --expires 2026-12-20 --role release-manager --key k
       golive waive infra.systemd_services --host app2 --finding unit:lunia_bot --reason "migration" --expires 2026-12-10 --role security-lead --key k
     """
+    from golive.config import config_location
     from golive.decision import HEADER, Waiver, make_waiver, signed_waiver_problem
     from golive.signing import SigningError
     from golive.yamlfile import ConfigError, load, suggest
 
+    config_path = config_location(config_path, search_upward=False)
     config = _load(config_path, environment)
     item = config.checklist.get(item_id)
     if item is None:
@@ -110,9 +112,11 @@ def waive(
     help="Days the attestation stays valid.",
 )
 @signing_key_option()
-@config_option("golive.yml naming the attestations file.", default=Path("golive.yml"))
+@config_option("golive.yml naming the attestations file (default: $GOLIVE_CONFIG, else ./golive.yml).")
 @env_option("Environment whose attestations file to use.")
-def attest(item_id: str, by: str, role: str, evidence: str, valid_days: int, key: Path, config_path: Path, environment: str | None) -> None:
+def attest(
+    item_id: str, by: str, role: str, evidence: str, valid_days: int, key: Path, config_path: Path | None, environment: str | None
+) -> None:
     """Append a signed attestation for ITEM to the configured attestations file.
 
     Items with an `attestation` parameter (docs.*, security.pentest, ...) pass only with
@@ -127,9 +131,11 @@ def attest(item_id: str, by: str, role: str, evidence: str, valid_days: int, key
     """
 
     from golive.attestations import append, file_sha256, is_url, make_entry
+    from golive.config import config_location
     from golive.signing import SigningError
     from golive.yamlfile import ConfigError, load, suggest
 
+    config_path = config_location(config_path, search_upward=False)
     config = _load(config_path, environment)
     item = config.checklist.get(item_id)
     if item is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,9 @@ OVERRIDES_ENV_HELP = "Environment whose overrides to apply."
 
 
 @main.command(name="list")
-@config_option("golive.yml whose checklist and overrides to show (default: ./golive.yml if present, else the default checklist).")
+@config_option(
+    "golive.yml whose checklist and overrides to show (default: $GOLIVE_CONFIG, else ./golive.yml if present, else the default checklist)."
+)
 @env_option(OVERRIDES_ENV_HELP)
 def list_items(config_path: Path | None, environment: str | None) -> None:
     """Print every checklist item: id, severity, source, threshold and title.
@@ -38,10 +41,11 @@ def list_items(config_path: Path | None, environment: str | None) -> None:
 
 def _checklist_items(config_path: Path | None, environment: str | None) -> list[ItemSpec]:
     from golive.checklist import load_default
+    from golive.config import config_location
     from golive.yamlfile import ConfigError
 
-    if config_path is None and Path("golive.yml").exists():
-        config_path = Path("golive.yml")
+    if config_path is None and (os.environ.get("GOLIVE_CONFIG") or Path("golive.yml").exists()):
+        config_path = config_location(None, search_upward=False)
     if config_path is None:
         try:
             return load_default().items
@@ -52,7 +56,7 @@ def _checklist_items(config_path: Path | None, environment: str | None) -> list[
 
 @main.command()
 @click.argument("item_id", metavar="ITEM")
-@config_option("golive.yml whose parameters to show (default: ./golive.yml if present).")
+@config_option("golive.yml whose parameters to show (default: $GOLIVE_CONFIG, else ./golive.yml if present).")
 @env_option(OVERRIDES_ENV_HELP)
 def explain(item_id: str, config_path: Path | None, environment: str | None) -> None:
     """Explain one item: what it verifies, its parameters, why it matters, how to fix it.

@@ -6,7 +6,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 @main.command()
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=Path("golive.yml"), show_default=True, help="golive.yml to use."
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="golive.yml to use (default: $GOLIVE_CONFIG, else the nearest golive.yml in this folder or above it).",
 )
 @click.option("--env", "environment", metavar="NAME", help="Environment from golive.yml (default: the only one defined).")
 @click.option(
@@ -42,8 +46,9 @@ if TYPE_CHECKING:
     default="md,json,junit,html",
     show_default=True,
     metavar="LIST",
-    help="Comma-separated report formats: md, json, junit, html.",
+    help="Comma-separated report formats: md, json, junit, html, github (GitHub Actions job summary and annotations).",
 )
+@click.option("--json", "json_stdout", is_flag=True, help="Also print the result document to stdout (the summary then goes to stderr).")
 @click.option("--as-of", "as_of", metavar="ISO-8601", help="Moment every freshness rule is judged against (default: now, UTC).")
 @click.option(
     "--timeout",
@@ -95,6 +100,7 @@ def check(
     only: str,
     skip: str,
     sign_key: Path | None,
+    json_stdout: bool,
 ) -> None:
     """Collect evidence, judge every item, and print GO or NO-GO.
 
@@ -123,7 +129,9 @@ def check(
     if not math.isfinite(timeout):
         fail_usage(f"--timeout {timeout}: not a finite number of seconds")
     moment = _parse_as_of(as_of)
-    config = _load(config_path, environment)
+    from golive.config import config_location
+
+    config = _load(config_location(config_path, search_upward=True), environment)
     if config.inventory is not None:
         from golive.hostpatterns import validate_inventory
 
@@ -163,7 +171,8 @@ def check(
         fail_usage(str(exc))
 
     document = published.document
-    console = _console()
+    # stdout carries exactly one JSON document with --json; everything for people goes to stderr.
+    console = _console(stderr=json_stdout)
     summary(document, console)
     for filename in published.reports:
         console.print(f"report: {out_dir / filename}")
@@ -171,9 +180,32 @@ def check(
         console.print(f"evidence archive: {out_dir / document['archive']['file']}")
     if published.runner_signature:
         console.print(f"runner signature: {out_dir / 'result.json.runner.sig'} ({config.policy.signoff.runner})")
+    if "github" in wanted:
+        publish_to_github(document, sys.stderr if json_stdout else sys.stdout)
+    if json_stdout:
+        import json
+
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     from golive.model import Verdict
 
     sys.exit(Verdict(document["decision"]["verdict"]).exit_code)
+
+
+def publish_to_github(document: dict[str, Any], stream: TextIO) -> None:
+    """The GitHub Actions side of --format github: workflow commands on `stream` (the runner
+    reads them from the step's output) and the job summary appended to $GITHUB_STEP_SUMMARY."""
+    from golive.reports.github import render, workflow_commands
+
+    for command in workflow_commands(document):
+        stream.write(command + "\n")
+    stream.flush()
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        try:
+            with open(target, "a", encoding="utf-8") as summary_file:
+                summary_file.write(render(document, None))
+        except OSError as exc:
+            fail_usage(f"$GITHUB_STEP_SUMMARY {target}: cannot append the job summary: {exc.strerror or exc}")
 
 
 def _patterns(value: str) -> list[str]:

@@ -4,7 +4,10 @@ GitHub's workflow commands (`::level title=T::message`, one line, toolkit escapi
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +79,54 @@ def test_summary_heads_with_the_verdict_lists_blockers_and_escapes_table_cells(t
     assert "  - How to fix: " in text
     row = next(line for line in text.splitlines() if line.startswith(f"| `{document['items'][0]['id']}`"))
     assert "a \\| b" in row and row.count(" | ") == 2
+
+
+def golive_process(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "golive", *args],
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_check_prints_commands_and_appends_the_job_summary(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "golive.yml", "release: {repo: .}\n")
+    summary_file = write(tmp_path / "step_summary.md", "earlier step\n")
+    done = golive_process(repo, "check", "--as-of", AS_OF, "--format", "json,github", env={"GITHUB_STEP_SUMMARY": str(summary_file)})
+    assert done.returncode == 1, done.stderr
+    commands = [line for line in done.stdout.splitlines() if line.startswith("::")]
+    assert commands and all(COMMAND.match(line) for line in commands)
+    assert commands[-1].startswith("::notice title=golive verdict::NO-GO")
+    assert summary_file.read_text() == "earlier step\n" + (repo / "golive-out" / "github-summary.md").read_text()
+
+
+def test_json_puts_exactly_the_result_document_on_stdout(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "golive.yml", "release: {repo: .}\n")
+    done = golive_process(repo, "check", "--as-of", AS_OF, "--json", "--format", "json,github")
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout) == json.loads((repo / "golive-out" / "result.json").read_text())
+    # People's lines (the summary, report paths, workflow commands) went to stderr.
+    assert "NO-GO" in done.stderr and "::notice title=golive verdict::" in done.stderr
+
+
+def test_check_finds_golive_yml_upward_and_honours_golive_config(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "golive.yml", "release: {repo: .}\n")
+    nested = repo / "services" / "api"
+    nested.mkdir(parents=True)
+    found = golive_process(nested, "check", "--as-of", AS_OF, "--format", "json", "--out", str(tmp_path / "out1"))
+    assert found.returncode == 1, found.stderr
+    assert json.loads((tmp_path / "out1" / "result.json").read_text())["config"] == str(repo / "golive.yml")
+    elsewhere = write(tmp_path / "other" / "golive.yml", "release: {repo: ../repo}\nenvironments:\n  qa: {}\n")
+    chosen = golive_process(
+        nested, "check", "--as-of", AS_OF, "--format", "json", "--out", str(tmp_path / "out2"), env={"GOLIVE_CONFIG": str(elsewhere)}
+    )
+    assert json.loads((tmp_path / "out2" / "result.json").read_text())["environment"] == "qa", chosen.stderr
+    # Nothing above tmp_path: the error names the golive.yml it looked for.
+    missing = golive_process(tmp_path, "check", "--as-of", AS_OF)
+    assert missing.returncode == 2 and "golive.yml" in missing.stderr
