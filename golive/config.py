@@ -136,6 +136,13 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
     _apply_item_overrides(located, checklist, ("items",), data.get("items") or {})
     if env_name in environments:
         _apply_item_overrides(located, checklist, ("environments", env_name, "items"), env.get("items") or {})
+    for item in checklist.items:
+        for name in item.required:
+            if not item.params.get(name):
+                raise ConfigError(
+                    f"{located.where(('items', item.id))}: items.{item.id}.{name}: the {checklist.profile} profile leaves "
+                    f"it to you; name at least one (an empty list would pass vacuously)"
+                )
 
     valid_sources = checklist.sources | set(source_keys or {})
     sources: dict[str, dict[str, Any]] = {}

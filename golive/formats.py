@@ -22,6 +22,12 @@ class EvidenceFormat:
     # Where golive reads it from, for the reader of `golive formats`.
     read_from: str
     example: dict[str, Any]
+    # The items that read it, for `golive explain`: their source and a parameter only they carry.
+    source: str
+    marker_param: str
+
+    def read_by(self, source: str, params: dict[str, Any]) -> bool:
+        return source == self.source and self.marker_param in params
 
     def schema(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(resources.files("golive.schema").joinpath(self.schema_file).read_text(encoding="utf-8"))
@@ -39,6 +45,8 @@ _FORMATS = (
             "unit": "ms",
             "series": {"POST /orders": [3.1, 2.7, 4.0], "GET /positions": [1.2, 1.4]},
         },
+        "junit",
+        "max_p99_ms",
     ),
     EvidenceFormat(
         "load-test",
@@ -54,18 +62,24 @@ _FORMATS = (
             "orders": {"requested": 500, "sent": 500, "accepted": 497, "rejected": 3, "failed": 0},
             "latency_ms": {"p50": 4.1, "p95": 9.8, "p99": 14.2, "max": 20.3},
         },
+        "load",
+        "max_error_rate",
     ),
     EvidenceFormat(
         "explainability",
         "explainability-v1.schema.json",
         "sources.kpi.explainability: a JSON file or an http(s) URL answering with it",
         {"score": 8.5, "out_of": 10, "date": "2026-11-27"},
+        "kpi",
+        "min_score",
     ),
     EvidenceFormat(
         "api-version",
         "api-version-v1.schema.json",
         "the release's API at sources.http.version_path (default /version)",
         {"version": "1.4.0", "commit": "3f2c1a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39"},
+        "git",
+        "tag_pattern",
     ),
     EvidenceFormat(
         "restore-record",
@@ -82,6 +96,8 @@ _FORMATS = (
             "matched": True,
             "by": "nightly restore job",
         },
+        "hosts",
+        "restore_record_dir",
     ),
 )
 FORMATS: dict[str, EvidenceFormat] = {entry.name: entry for entry in _FORMATS}

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from golive.checklist.params import merge_params, param_problem
+from golive.checklist.params import param_problem
 from golive.model import Verdict
 from golive.secrets import mask_text
 from golive.yamlfile import ConfigError, Key, Located, dotted, load, suggest
 
 DEFAULT_PATH = Path(__file__).with_name("default.yml")
+# `checklist:` names a profile or the path of a team checklist. `default` is the seed's
+# (Lunia) checklist, also called `lunia`; `generic` is the same engine and items for any
+# service: no Lunia flags or trading KPIs (opt-in), no Lunia units, no testnet.
+PROFILES = {"default": None, "lunia": None, "generic": Path(__file__).with_name("generic.yml")}
 SEVERITIES = ("blocker", "advisory")
 KINDS = ("check", "decision")
 # The release block's fields an item stands for: its report line ends in that value, and the
@@ -36,8 +39,6 @@ _ITEM_OPTIONAL = (
 )
 # Environment settings an item can depend on; without them the item is skipped.
 ONLY_IF = ("promote_from", "inventory", "api")
-_TEAM_KEYS = ("schema", "extends", "items", "overrides", "disable")
-_OVERRIDE_KEYS = ("params", "severity", "hosts", "title", "why", "fix", "rule")
 
 
 @dataclass
@@ -65,6 +66,8 @@ class ItemSpec:
     ticked_by: Verdict | None = None
     # Which release block field (RELEASE_FIELDS) this item stands for.
     release: str | None = None
+    # List parameters the profile left empty for the team to name (golive.yml `items:`).
+    required: tuple[str, ...] = ()
 
     @property
     def check_name(self) -> str:
@@ -105,6 +108,9 @@ class Checklist:
     sections: list[str]
     disabled: list[Disabled] = field(default_factory=list)
     origin: str = "default"
+    # Items of the profile that are not judged unless a team checklist includes them.
+    optional: list[ItemSpec] = field(default_factory=list)
+    profile: str = "default"
 
     def get(self, item_id: str) -> ItemSpec | None:
         return next((item for item in self.items if item.id == item_id), None)
@@ -125,13 +131,35 @@ def load_default() -> Checklist:
     return _parse_base(load(DEFAULT_PATH, "default checklist"))
 
 
-def load_checklist(reference: str, base_dir: Path) -> Checklist:
-    """`default`, or the path (relative to `base_dir`) of a team checklist extending it."""
+def load_profile(name: str) -> Checklist:
+    """A built-in profile (PROFILES) by name."""
     default = load_default()
-    if reference == "default":
+    path = PROFILES[name]
+    if path is None:
+        default.profile = default.origin = name
         return default
+    from golive.checklist.extend import extend
+
+    profile = extend(default, load(path, f"{name} profile"), profile=True)
+    profile.profile = profile.origin = name
+    return profile
+
+
+def load_checklist(reference: str, base_dir: Path) -> Checklist:
+    """A profile name (PROFILES), or the path (relative to `base_dir`) of a team checklist
+    extending one (`extends:`, default `default`)."""
+    if reference in PROFILES:
+        return load_profile(reference)
     located = load(base_dir / reference, "team checklist")
-    return _extend(default, located)
+    data = located.data if isinstance(located.data, dict) else {}
+    base = data.get("extends", "default")
+    if base not in PROFILES:
+        raise ConfigError(f"{located.where(('extends',))}: extends: unknown profile '{base}'{suggest(str(base), PROFILES)}")
+    from golive.checklist.extend import extend
+
+    extended = extend(load_profile(str(base)), located)
+    extended.profile = str(base)
+    return extended
 
 
 def _parse_base(located: Located) -> Checklist:
@@ -232,92 +260,3 @@ def _reject_duplicates(located: Located, items: list[ItemSpec]) -> None:
         if item.id in seen:
             raise ConfigError(f"{located.where(('items', index))}: duplicate item id '{item.id}'")
         seen.add(item.id)
-
-
-def _extend(default: Checklist, located: Located) -> Checklist:
-    """Apply a team checklist: new items, overrides of existing ones, approved disables."""
-    data = located.data
-    if not isinstance(data, dict):
-        raise ConfigError(f"{located.path}: a team checklist is a mapping ({', '.join(_TEAM_KEYS)})")
-    for name in data:
-        if name not in _TEAM_KEYS:
-            raise ConfigError(f"{located.where((name,))}: unknown key '{name}'{suggest(str(name), _TEAM_KEYS)}")
-    if data.get("extends", "default") != "default":
-        raise ConfigError(f"{located.where(('extends',))}: a team checklist can only extend 'default'")
-    checklist = Checklist(copy.deepcopy(default.items), list(default.sections), origin=str(located.path))
-    known = set(checklist.ids())
-
-    for item_id, override in _mapping(located, "overrides").items():
-        key: Key = ("overrides", item_id)
-        item = checklist.get(item_id)
-        if item is None:
-            raise ConfigError(f"{located.where(key)}: overrides: unknown item '{item_id}'{suggest(item_id, known)}")
-        _apply_override(located, key, item, override)
-
-    for index, raw in enumerate(_list(located, "items")):
-        item = _parse_item(located, ("items", index), raw, team=True)
-        if item.id in known:
-            raise ConfigError(f"{located.where(('items', index))}: item '{item.id}' already exists; change it under 'overrides'")
-        known.add(item.id)
-        _reject_second_release_item(located, ("items", index, "release"), checklist, item)
-        checklist.items.append(item)
-        if item.section not in checklist.sections:
-            checklist.sections.append(item.section)
-
-    for index, raw in enumerate(_list(located, "disable")):
-        key = ("disable", index)
-        if not isinstance(raw, dict) or set(raw) - {"id", "reason", "approver"}:
-            raise ConfigError(f"{located.where(key)}: disable entries are mappings with id, reason and approver")
-        item_id = str(raw.get("id"))
-        if item_id not in known:
-            raise ConfigError(f"{located.where(key)}: disable: unknown item '{item_id}'{suggest(str(item_id), known)}")
-        for needed in ("reason", "approver"):
-            if not isinstance(raw.get(needed), str) or not raw[needed].strip():
-                raise ConfigError(f"{located.where(key)}: disabling '{item_id}' needs a {needed}")
-        spec = next(item for item in checklist.items if item.id == item_id)
-        if spec.protected:
-            raise ConfigError(f"{located.where(key)}: disable: '{item_id}' is protected; it can never be disabled or waived")
-        checklist.disabled.append(
-            Disabled(item_id, spec.title, spec.section, spec.seed_line, raw["reason"], raw["approver"], located.where(key))
-        )
-    disabled = {entry.id for entry in checklist.disabled}
-    checklist.items = [item for item in checklist.items if item.id not in disabled]
-    return checklist
-
-
-def _apply_override(located: Located, key: Key, item: ItemSpec, override: Any) -> None:
-    if not isinstance(override, dict):
-        raise ConfigError(f"{located.where(key)}: overrides.{item.id} must be a mapping")
-    for name, value in override.items():
-        if name not in _OVERRIDE_KEYS:
-            raise ConfigError(f"{located.where((*key, name))}: unknown key '{name}'{suggest(str(name), _OVERRIDE_KEYS)}")
-        if name == "params":
-            if not isinstance(value, dict):
-                raise ConfigError(f"{located.where((*key, name))}: overrides.{item.id}.params must be a mapping")
-            item.params = merge_params(item, value, lambda param: located.where((*key, "params", param)))
-        elif name == "severity":
-            if item.protected and value != item.severity:
-                raise ConfigError(f"{located.where((*key, name))}: {item.id} is protected; its severity cannot change")
-            if value not in SEVERITIES:
-                raise ConfigError(f"{located.where((*key, name))}: severity must be one of {', '.join(SEVERITIES)}")
-            item.severity = value
-        elif name == "hosts" and item.hosts is None:
-            raise ConfigError(f"{located.where((*key, name))}: {item.id} is not a host item; it has no 'hosts'")
-        elif not isinstance(value, str):
-            raise ConfigError(f"{located.where((*key, name))}: overrides.{item.id}.{name} must be a string")
-        else:
-            setattr(item, name, value)
-
-
-def _mapping(located: Located, name: str) -> dict[str, Any]:
-    value = located.data.get(name) or {}
-    if not isinstance(value, dict):
-        raise ConfigError(f"{located.where((name,))}: '{name}' must be a mapping")
-    return value
-
-
-def _list(located: Located, name: str) -> list[Any]:
-    value = located.data.get(name) or []
-    if not isinstance(value, list):
-        raise ConfigError(f"{located.where((name,))}: '{name}' must be a list")
-    return value

@@ -12,7 +12,7 @@ import click
 from golive.cli import _load, config_option, env_option, fail_usage, main, path_option
 
 if TYPE_CHECKING:
-    from golive.checklist import ItemSpec
+    from golive.checklist import Checklist, ItemSpec
 
 OVERRIDES_ENV_HELP = "Environment whose overrides to apply."
 
@@ -22,24 +22,70 @@ OVERRIDES_ENV_HELP = "Environment whose overrides to apply."
     "golive.yml whose checklist and overrides to show (default: $GOLIVE_CONFIG, else ./golive.yml if present, else the default checklist)."
 )
 @env_option(OVERRIDES_ENV_HELP)
-def list_items(config_path: Path | None, environment: str | None) -> None:
-    """Print every checklist item: id, severity, source, threshold and title.
+@click.option("--all", "show_all", is_flag=True, help="Also list the profile's opt-in items (a team checklist `include:`s them).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+def list_items(config_path: Path | None, environment: str | None, show_all: bool, output: str) -> None:
+    """Print every checklist item: id, severity, source, threshold and title; disabled items
+    with their reason and approver.
 
     \b
     Examples:
       golive list
       golive list --config golive.yml --env prod
+      golive list --all --format json
     """
-    items = _checklist_items(config_path, environment)
-    width = max(len(item.id) for item in items)
-    for item in items:
-        where = item.source + (f" hosts={item.hosts}" if item.hosts else "")
-        click.echo(f"{item.id:<{width}}  {item.severity:<8}  {where}")
-        click.echo(f"{'':<{width}}  {item.title}")
-        click.echo(f"{'':<{width}}  rule: {item.rule_text()}")
+    checklist = _checklist(config_path, environment)
+    optional = checklist.optional if show_all else []
+    if output == "json":
+        entries = [_item_json(item, "judged") for item in checklist.items]
+        entries += [_item_json(item, "opt-in") for item in optional]
+        entries += [
+            {
+                "id": entry.id,
+                "title": entry.title,
+                "section": entry.section,
+                "state": "disabled",
+                "reason": entry.reason,
+                "approver": entry.approver,
+            }
+            for entry in checklist.disabled
+        ]
+        click.echo(json.dumps({"checklist": checklist.origin, "profile": checklist.profile, "items": entries}, indent=2))
+        return
+    ids = [item.id for item in [*checklist.items, *optional]] + [entry.id for entry in checklist.disabled]
+    width = max(len(item_id) for item_id in ids)
+    for item in checklist.items:
+        _print_item(item, width, "")
+    for item in optional:
+        _print_item(item, width, f"  (opt-in: not in the {checklist.profile} profile unless included)")
+    for entry in checklist.disabled:
+        click.echo(f"{entry.id:<{width}}  disabled  {entry.title}")
+        click.echo(f"{'':<{width}}  reason: {entry.reason}; approved by {entry.approver} ({entry.where})")
 
 
-def _checklist_items(config_path: Path | None, environment: str | None) -> list[ItemSpec]:
+def _print_item(item: ItemSpec, width: int, note: str) -> None:
+    where = item.source + (f" hosts={item.hosts}" if item.hosts else "")
+    click.echo(f"{item.id:<{width}}  {item.severity:<8}  {where}{note}")
+    click.echo(f"{'':<{width}}  {item.title}")
+    click.echo(f"{'':<{width}}  rule: {item.rule_text()}")
+
+
+def _item_json(item: ItemSpec, state: str) -> dict[str, object]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "section": item.section,
+        "state": state,
+        "severity": item.severity,
+        "source": item.source,
+        "hosts": item.hosts,
+        "rule": item.rule_text(),
+        "params": item.params,
+        "protected": item.protected,
+    }
+
+
+def _checklist(config_path: Path | None, environment: str | None) -> Checklist:
     from golive.checklist import load_default
     from golive.config import config_location
     from golive.yamlfile import ConfigError
@@ -48,10 +94,10 @@ def _checklist_items(config_path: Path | None, environment: str | None) -> list[
         config_path = config_location(None, search_upward=False)
     if config_path is None:
         try:
-            return load_default().items
+            return load_default()
         except ConfigError as exc:
             fail_usage(str(exc))
-    return _load(config_path, environment).checklist.items
+    return _load(config_path, environment).checklist
 
 
 @main.command()
@@ -68,11 +114,16 @@ def explain(item_id: str, config_path: Path | None, environment: str | None) -> 
     """
     from golive.yamlfile import suggest
 
-    items = _checklist_items(config_path, environment)
-    by_id = {item.id: item for item in items}
+    checklist = _checklist(config_path, environment)
+    disabled = {entry.id: entry for entry in checklist.disabled}
+    if item_id in disabled:
+        entry = disabled[item_id]
+        click.echo(f"{entry.id}: {entry.title}\n  disabled: {entry.reason}; approved by {entry.approver} ({entry.where})")
+        return
+    by_id = {item.id: item for item in [*checklist.items, *checklist.optional]}
     item = by_id.get(item_id)
     if item is None:
-        fail_usage(f"unknown item '{item_id}'{suggest(item_id, by_id)}; `golive list` shows every id")
+        fail_usage(f"unknown item '{item_id}'{suggest(item_id, [*by_id, *disabled])}; `golive list --all` shows every id")
     lines = [
         f"{item.id}: {item.title}",
         f"  section:  {item.section}" + ("" if item.seed_line else " (beyond the seed checklist)"),
@@ -81,33 +132,56 @@ def explain(item_id: str, config_path: Path | None, environment: str | None) -> 
         f"  evidence: {item.source}" + (f", hosts matching '{item.hosts}'" if item.hosts else ""),
         f"  rule:     {item.rule_text()}",
     ]
+    if item in checklist.optional:
+        lines.insert(1, f"  opt-in:   not judged in the {checklist.profile} profile unless a team checklist includes it")
     if item.params:
         lines.append("  parameters (override under `items:` in golive.yml):")
         lines.extend(f"    {name}: {json.dumps(value)}" for name, value in item.params.items())
+    for name in item.required:
+        lines.append(f"  required: {name} (the {checklist.profile} profile leaves it to golive.yml `items:`)")
+    formats = _formats_read(item)
+    if formats:
+        lines.append(f"  formats:  {', '.join(formats)} (`golive formats NAME` prints the schema)")
+    if item.source in ("junit", "load", "coverage"):
+        lines.append(f"  commands: sources.{item.source}.run is a list of arguments or a string split like one; it is not a shell")
     if item.only_if:
         lines.append(f"  applies only to environments with {item.only_if}")
     lines += ["", "Why it matters:", f"  {item.why}", "", "How to fix:", f"  {item.fix_text()}"]
     click.echo("\n".join(lines))
 
 
+def _formats_read(item: ItemSpec) -> list[str]:
+    from golive.formats import FORMATS
+
+    return [entry.name for entry in FORMATS.values() if entry.read_by(item.source, item.params)]
+
+
 @main.command()
 @path_option("--dir", "target", "Folder to write into.", default=Path("."), file_okay=False)
+@click.option(
+    "--profile",
+    type=click.Choice(["generic", "default", "lunia"]),
+    default="default",
+    show_default=True,
+    help="generic: any service (no Lunia flags, KPIs or units); default (also lunia): the seed's Lunia checklist.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(target: Path, force: bool) -> None:
+def init(target: Path, profile: str, force: bool) -> None:
     """Write a commented starter golive.yml, waivers.yml and an inventory skeleton.
 
     \b
     Examples:
-      golive init && golive check
+      golive init --profile generic && golive check
       golive init --dir deploy/golive
     """
     from importlib import resources
 
     templates = resources.files("golive.templates")
+    suffix = "-generic" if profile == "generic" else ""
     files = {
-        Path("golive.yml"): templates.joinpath("golive.yml"),
+        Path("golive.yml"): templates.joinpath(f"golive{suffix}.yml"),
         Path("waivers.yml"): templates.joinpath("waivers.yml"),
-        Path("inventory/staging.yml"): templates.joinpath("inventory").joinpath("staging.yml"),
+        Path("inventory/staging.yml"): templates.joinpath("inventory").joinpath(f"staging{suffix}.yml"),
     }
     existing = [str(target / name) for name in files if (target / name).exists()]
     if existing and not force:

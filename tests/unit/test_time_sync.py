@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from golive.checklist import ConfigError, load_default, merge_params
+from golive.checklist import ConfigError, load_default
+from golive.checklist.params import merge_params
 from golive.checks import JudgeContext
 from golive.checks.time_sync import judge_time_sync, time_sync_requests
 from golive.collectors import Evidence, Request

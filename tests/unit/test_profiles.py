@@ -1,0 +1,107 @@
+"""Profiles (`checklist: default|lunia|generic`), opt-in items, glob disables, and how list,
+explain and init show them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from golive.checklist import load_checklist, load_default, load_profile
+from golive.cli import main
+from golive.collectors import settings_keys
+from golive.config import load_config
+from golive.yamlfile import ConfigError
+from tests.conftest import write
+
+
+def config(tmp_path: Path, body: str) -> Path:
+    return write(tmp_path / "golive.yml", "release: {repo: .}\n" + body)
+
+
+def test_lunia_is_the_default_and_generic_sets_lunia_items_aside() -> None:
+    default, lunia, generic = load_default(), load_profile("lunia"), load_profile("generic")
+    assert lunia.ids() == default.ids()
+    aside = {item.id for item in generic.optional}
+    assert aside == {item for item in default.ids() if item.startswith(("flags.", "kpi."))} and len(aside) == 8
+    assert not set(generic.ids()) & aside
+    assert set(generic.ids()) | aside == set(default.ids())
+    # The reference role keeps its name: it is golive's own example host, not the team's.
+    text = json.dumps([[item.title, item.params, item.fix, item.rule, item.hosts] for item in generic.items]).lower()
+    text = text.replace("roles/lunia_reference", "")
+    assert "testnet" not in text and "binance" not in text and "lunia_" not in text
+    # Protected items stay whatever the profile.
+    assert {item.id for item in default.items if item.protected} <= set(generic.ids())
+
+
+def test_generic_needs_the_teams_units(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(config(tmp_path, "checklist: generic\n"), None, settings_keys())
+    assert "items.infra.systemd_services.units: the generic profile leaves it to you" in str(caught.value)
+    with pytest.raises(ConfigError, match="must name at least one entry"):
+        load_config(config(tmp_path, "checklist: generic\nitems:\n  infra.systemd_services: {units: []}\n"), None, settings_keys())
+    loaded = load_config(
+        config(tmp_path, "checklist: generic\nitems:\n  infra.systemd_services: {units: [my-api]}\n"), None, settings_keys()
+    )
+    assert loaded.checklist.get("infra.systemd_services").params["units"] == ["my-api"]  # type: ignore[union-attr]
+
+
+def test_a_team_checklist_includes_opt_in_items_by_glob(tmp_path: Path) -> None:
+    write(tmp_path / "team.yml", "extends: generic\ninclude: ['kpi.*']\n")
+    team = load_checklist("team.yml", tmp_path)
+    assert {item.id for item in team.items if item.id.startswith("kpi.")} == {
+        "kpi.sharpe",
+        "kpi.hit_rate",
+        "kpi.drawdowns",
+        "kpi.explainability",
+    }
+    assert {item.id for item in team.optional} == {item for item in load_default().ids() if item.startswith("flags.")}
+    write(tmp_path / "bad.yml", "extends: generic\ninclude: ['kpis.*']\n")
+    with pytest.raises(ConfigError, match=r"bad.yml:2: include: 'kpis.\*' matches no item"):
+        load_checklist("bad.yml", tmp_path)
+    write(tmp_path / "other.yml", "extends: generics\n")
+    with pytest.raises(ConfigError, match="extends: unknown profile 'generics'"):
+        load_checklist("other.yml", tmp_path)
+
+
+def test_disable_by_glob_lists_each_match_and_refuses_protected_items(tmp_path: Path) -> None:
+    write(tmp_path / "team.yml", "disable:\n  - {id: 'flags.*', reason: no flags in this service, approver: jane}\n")
+    team = load_checklist("team.yml", tmp_path)
+    assert [entry.id for entry in team.disabled] == [item for item in load_default().ids() if item.startswith("flags.")]
+    assert {entry.reason for entry in team.disabled} == {"no flags in this service"}
+    write(tmp_path / "protected.yml", "disable:\n  - {id: 'signoff.*', reason: later, approver: jane}\n")
+    with pytest.raises(ConfigError, match=r"protected.yml:2: disable: 'signoff.release_manager' is protected"):
+        load_checklist("protected.yml", tmp_path)
+    write(tmp_path / "none.yml", "disable:\n  - {id: 'flag.*', reason: later, approver: jane}\n")
+    with pytest.raises(ConfigError, match=r"none.yml:2: disable: 'flag.\*' matches no item"):
+        load_checklist("none.yml", tmp_path)
+
+
+def test_list_and_explain_show_disabled_and_opt_in_items(tmp_path: Path) -> None:
+    write(tmp_path / "team.yml", "extends: generic\ndisable:\n  - {id: infra.falco, reason: no Falco here, approver: jane}\n")
+    path = config(tmp_path, "checklist: team.yml\nitems:\n  infra.systemd_services: {units: [my-api]}\n")
+    runner = CliRunner()
+    listed = runner.invoke(main, ["list", "--config", str(path), "--all", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    states = {entry["id"]: entry for entry in json.loads(listed.output)["items"]}
+    assert states["infra.falco"]["state"] == "disabled" and states["infra.falco"]["approver"] == "jane"
+    assert states["kpi.sharpe"]["state"] == "opt-in" and states["tests.unit"]["state"] == "judged"
+    plain = runner.invoke(main, ["list", "--config", str(path)])
+    assert "kpi.sharpe" not in plain.output and "infra.falco  " in plain.output and "reason: no Falco here" in plain.output
+    explained = runner.invoke(main, ["explain", "infra.falco", "--config", str(path)])
+    assert explained.exit_code == 0 and "disabled: no Falco here; approved by jane" in explained.output
+    opt_in = runner.invoke(main, ["explain", "kpi.sharpe", "--config", str(path)])
+    assert opt_in.exit_code == 0 and "opt-in:   not judged in the generic profile" in opt_in.output
+    assert "formats:  load-test" in runner.invoke(main, ["explain", "tests.load"]).output
+
+
+def test_init_generic_writes_a_configuration_that_loads(tmp_path: Path) -> None:
+    done = CliRunner().invoke(main, ["init", "--profile", "generic", "--dir", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    text = (tmp_path / "golive.yml").read_text()
+    assert "checklist: generic" in text and "lunia" not in text.lower()
+    assert "lunia" not in (tmp_path / "inventory" / "staging.yml").read_text()
+    loaded = load_config(tmp_path / "golive.yml", None, settings_keys())
+    assert loaded.checklist.profile == "generic" and loaded.sources["hosts"]["version_hosts"] == "app"
