@@ -15,11 +15,19 @@ from golive.model import Finding, Outcome, Status, worst
 
 if TYPE_CHECKING:
     from golive.collectors.audit import AuditData, AuditExport
-    from golive.collectors.scanners_evidence import BanditReport, ReportEntry, ScannersData, ToolBlock, TrivyReport, WapitiScan
+    from golive.collectors.scanners_evidence import (
+        BanditReport,
+        PipAuditReport,
+        ReportEntry,
+        ScannersData,
+        ToolBlock,
+        TrivyReport,
+        WapitiScan,
+    )
 
 BANDIT_LEVELS = ("LOW", "MEDIUM", "HIGH")
 # The scanners security.scanners can require (its `require` parameter).
-REQUIRABLE = ("trivy", "bandit")
+REQUIRABLE = ("trivy", "bandit", "pip-audit")
 
 
 class _Gaps:
@@ -182,6 +190,26 @@ def trivy_findings(reports: list[TrivyReport], blocking: set[str]) -> tuple[list
     return findings, others
 
 
+def pip_audit_findings(reports: list[PipAuditReport], trivy: list[TrivyReport]) -> list[Finding]:
+    """An INSUFFICIENT finding per vulnerability pip-audit lists: it reports no severity, so
+    "no critical CVE" cannot be decided for it, unless a Trivy report in this run scored the
+    same CVE (an alias), which then judges it there."""
+    scored = {vuln["id"] for report in trivy for vuln in report["vulnerabilities"] if vuln["severity"] != UNSCORED}
+    merged: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for vuln in report["vulnerabilities"]:
+            if scored & {vuln["id"], *vuln["aliases"]}:
+                continue
+            merged.setdefault(f"pip-audit:{vuln['id']}@{vuln['package']}", dict(vuln))
+    findings = []
+    for key, found in sorted(merged.items()):
+        fixed = f"fixed in {', '.join(found['fix_versions'])}" if found["fix_versions"] else "no fix released"
+        aliases = f" ({', '.join(found['aliases'])})" if found["aliases"] else ""
+        detail = f"{key}{aliases}: {found['package']} {found['installed']} ({fixed}); pip-audit gives no severity: review, upgrade or waive"
+        findings.append(Finding(key, Status.INSUFFICIENT, detail))
+    return findings
+
+
 def bandit_findings(reports: list[BanditReport], threshold: str) -> tuple[list[Finding], int]:
     floor = BANDIT_LEVELS.index(threshold)
     merged: dict[str, dict[str, Any]] = {}
@@ -229,6 +257,7 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     data = cast("ScannersData", evidence.data)
     trivy = usable_reports("trivy", "Trivy", data["trivy"], ctx.as_of, max_age, gaps) if "trivy" in tools else []
     bandit = usable_reports("bandit", "Bandit", data["bandit"], ctx.as_of, max_age, gaps) if "bandit" in tools else []
+    audited = usable_reports("pip_audit", "pip-audit", data["pip_audit"], ctx.as_of, max_age, gaps) if "pip-audit" in tools else []
     for report in trivy:
         if not report.get("targets", [None]):
             gaps.add(Status.INSUFFICIENT, f"{report['file']}: Trivy scanned no target, so it proves nothing about vulnerabilities")
@@ -238,6 +267,12 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         for problem in scanned["errors"]:
             gaps.add(Status.ERROR, f"{scanned['file']}: bandit could not scan {problem}")
     cves, other_vulns = trivy_findings(trivy, blocking)
+    python_vulns = pip_audit_findings(audited, trivy)
+    for audit in audited:
+        if audit["dependencies"] == 0:
+            gaps.add(Status.INSUFFICIENT, f"{audit['file']}: pip-audit checked no dependency, so it proves nothing")
+        for skipped in audit["skipped"]:
+            gaps.add(Status.INSUFFICIENT, f"{audit['file']}: pip-audit could not check {skipped}")
     issues, other_issues = bandit_findings(bandit, threshold)
     # Bandit counts a bare `# nosec` under nosec and a `# nosec B602` under skipped_tests.
     nosec = sum((report["nosec"] or 0) + (report["skipped_tests"] or 0) for report in bandit)
@@ -252,8 +287,13 @@ def scanners(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         parts.append(
             f"Bandit ({len(bandit)} report(s)): {len(issues)} {threshold}/{threshold} finding(s), {other_issues} below, {suppressions}"
         )
+    if audited:
+        parts.append(
+            f"pip-audit ({len(audited)} report(s)): {len(python_vulns)} unscored vulnerabilit(ies) to review "
+            f"in {sum(report['dependencies'] for report in audited)} dependencies (dated by file modification time)"
+        )
     facts = "; ".join(parts)
-    findings = [*cves, *issues]
+    findings = [*cves, *python_vulns, *issues]
     lead = "; ".join(finding.detail for finding in findings)
     if gaps.entries:
         return Outcome(gaps.status, "; ".join(filter(None, [gaps.text(), lead, facts])), findings)

@@ -1,5 +1,5 @@
-"""Scanner reports: OWASP ZAP (traditional JSON or XML), Trivy JSON (both shapes) and
-Bandit (its JSON report, or `bandit -r` run on the configured source tree).
+"""Scanner reports: OWASP ZAP (traditional JSON or XML), Trivy JSON (both shapes), Bandit (its
+JSON report, or `bandit -r` run on the configured source tree) and pip-audit JSON.
 
     sources:
       scanners:
@@ -9,6 +9,7 @@ Bandit (its JSON report, or `bandit -r` run on the configured source tree).
         bandit_source: src/lunia           # a tree to run `bandit -r` on (paths relative to golive.yml)
         bandit_args: ["-x", "tests"]       # extra arguments for that run
         wapiti: {run: true, url: ..., modules: [...]}   # golive.scanners_wapiti: run or ingest wapiti
+        pip_audit: "reports/pip-audit.json" # glob of `pip-audit -f json` reports (golive.scanners_pip_audit)
 
 Every report becomes facts (alerts, vulnerabilities, results, its date); a report that
 cannot be used becomes an entry with `error` naming the file, never an exception.
@@ -45,29 +46,32 @@ from golive.collectors.scanners_evidence import (
     ZapAlert,
     ZapReport,
 )
+from golive.scanners_pip_audit import parse_pip_audit
 from golive.supply_chain import ReportError, load_json, read_bounded
-
-TOOLS = ("zap", "trivy", "bandit")
 
 
 @register
 class ScannersCollector(Collector):
     source = "scanners"
-    settings_keys: ClassVar[set[str]] = {"zap", "trivy", "bandit", "bandit_source", "bandit_args", "wapiti"}
+    settings_keys: ClassVar[set[str]] = {"zap", "trivy", "bandit", "bandit_source", "bandit_args", "wapiti", "pip_audit"}
     default_timeout = 300.0
 
     def collect(self, ctx: CollectContext) -> Evidence:
-        if not any(ctx.settings.get(key) for key in ("zap", "trivy", "bandit", "bandit_source", "wapiti")):
-            return Evidence.unavailable(self.source, "sources.scanners (zap, wapiti, trivy, bandit or bandit_source) not configured")
-        zap, trivy, bandit = (
-            ingest_all(ctx, "zap", parse_zap),
-            ingest_all(ctx, "trivy", parse_trivy),
-            ingest_all(ctx, "bandit", parse_bandit),
-        )
+        if not any(ctx.settings.get(key) for key in self.settings_keys - {"bandit_args"}):
+            return Evidence.unavailable(
+                self.source, f"sources.scanners ({', '.join(sorted(self.settings_keys - {'bandit_args'}))}) not configured"
+            )
+        bandit = ingest_all(ctx, "bandit", parse_bandit)
         if ctx.settings.get("bandit_source"):
             bandit["configured"] = True
             bandit["reports"].append(run_bandit(ctx, self.default_timeout))
-        data: ScannersData = {"zap": zap, "trivy": trivy, "bandit": bandit, "wapiti": collect_wapiti(ctx)}
+        data: ScannersData = {
+            "zap": ingest_all(ctx, "zap", parse_zap),
+            "trivy": ingest_all(ctx, "trivy", parse_trivy),
+            "bandit": bandit,
+            "wapiti": collect_wapiti(ctx),
+            "pip_audit": ingest_all(ctx, "pip_audit", parse_pip_audit),
+        }
         return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("scanners", data)])
 
 

@@ -108,7 +108,22 @@ class WapitiScan(ReportEntry, total=False):
     crawl_error: str
 
 
-ReportT = TypeVar("ReportT", ZapReport, TrivyReport, BanditReport, WapitiScan)
+class PipAuditVulnerability(TypedDict):
+    id: str
+    package: str
+    installed: str
+    aliases: list[str]
+    fix_versions: list[str]
+
+
+class PipAuditReport(ReportEntry, total=False):
+    dependencies: int
+    vulnerabilities: list[PipAuditVulnerability]
+    # Dependencies pip-audit could not check, each with its reason.
+    skipped: list[str]
+
+
+ReportT = TypeVar("ReportT", ZapReport, TrivyReport, BanditReport, WapitiScan, PipAuditReport)
 
 
 class ToolBlock(TypedDict, Generic[ReportT]):
@@ -122,3 +137,4 @@ class ScannersData(TypedDict):
     trivy: ToolBlock[TrivyReport]
     bandit: ToolBlock[BanditReport]
     wapiti: ToolBlock[WapitiScan]
+    pip_audit: ToolBlock[PipAuditReport]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,47 @@ def test_a_crawl_minimum_below_one_is_refused_when_the_config_loads(tmp_path: Pa
 
     with pytest.raises(ConfigError, match=r"golive\.yml:\d+: .*security\.zap\.min_urls must be at least 1"):
         scanners(tmp_path, WAPITI, "  security.zap: {min_urls: 0}\n")
+
+
+# ------------------------------------------------------------------------------ pip-audit
+
+
+def pip_audit_copy(tmp_path: Path, name: str) -> None:
+    (tmp_path / "audit").mkdir(exist_ok=True)
+    target = tmp_path / "audit" / name
+    shutil.copy(FIXTURES / "pip-audit" / name, target)
+    # pip-audit writes no date: its file's time dates it.
+    moment = (AS_OF - dt.timedelta(days=1)).timestamp()
+    os.utime(target, (moment, moment))
+
+
+def test_pip_audit_vulnerabilities_are_unscored_findings_to_review(tmp_path: Path) -> None:
+    pip_audit_copy(tmp_path, "vulnerable.json")
+    config = scanners(tmp_path, "    pip_audit: 'audit/*.json'\n", "  security.scanners: {require: [pip-audit]}\n")
+    outcome = judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF)
+    assert outcome.status is Status.INSUFFICIENT, outcome.summary
+    keys = {finding.key: finding for finding in outcome.findings}
+    assert set(keys) == {"pip-audit:PYSEC-2019-179@flask", "pip-audit:PYSEC-2018-66@flask"}
+    assert "(CVE-2019-1010083): flask 0.5 (fixed in 1.0); pip-audit gives no severity" in keys["pip-audit:PYSEC-2019-179@flask"].detail
+    assert "pip-audit (1 report(s)): 2 unscored vulnerabilit(ies) to review in 3 dependencies" in outcome.summary
+    assert "trivy" not in outcome.summary.lower() and "bandit" not in outcome.summary.lower()
+
+
+def test_a_clean_pip_audit_passes_and_a_skipped_dependency_is_insufficient(tmp_path: Path) -> None:
+    pip_audit_copy(tmp_path, "clean.json")
+    config = scanners(tmp_path, "    pip_audit: 'audit/clean.json'\n", "  security.scanners: {require: [pip-audit]}\n")
+    assert judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF).status is Status.PASS
+    pip_audit_copy(tmp_path, "skipped.json")
+    config = scanners(tmp_path, "    pip_audit: 'audit/skipped.json'\n", "  security.scanners: {require: [pip-audit]}\n")
+    outcome = judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF)
+    assert outcome.status is Status.INSUFFICIENT
+    assert "pip-audit could not check lunia-core: Dependency not found on PyPI" in outcome.summary
+
+
+def test_required_pip_audit_without_reports_or_with_a_broken_one(tmp_path: Path) -> None:
+    config = scanners(tmp_path, "    pip_audit: 'audit/*.json'\n", "  security.scanners: {require: [pip-audit, bandit]}\n")
+    outcome = judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF)
+    assert outcome.status is Status.INSUFFICIENT and "no pip-audit report matches" in outcome.summary
+    write(tmp_path / "audit" / "bad.json", '{"dependencies": [{"version": "1"}]}')
+    outcome = judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF)
+    assert outcome.status is Status.ERROR and "dependencies[0] has no name" in outcome.summary
