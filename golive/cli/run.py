@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     metavar="LIST",
     help="Comma-separated report formats: md, json, junit, html, github (GitHub Actions job summary and annotations).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="List the disabled items with their reasons in the terminal summary.")
 @click.option("--json", "json_stdout", is_flag=True, help="Also print the result document to stdout (the summary then goes to stderr).")
 @click.option("--as-of", "as_of", metavar="ISO-8601", help="Moment every freshness rule is judged against (default: now, UTC).")
 @click.option(
@@ -100,6 +101,7 @@ def check(
     only: str,
     skip: str,
     sign_key: Path | None,
+    verbose: bool,
     json_stdout: bool,
 ) -> None:
     """Collect evidence, judge every item, and print GO or NO-GO.
@@ -173,7 +175,7 @@ def check(
     document = published.document
     # stdout carries exactly one JSON document with --json; everything for people goes to stderr.
     console = _console(stderr=json_stdout)
-    summary(document, console)
+    summary(document, console, verbose)
     for filename in published.reports:
         console.print(f"report: {out_dir / filename}")
     if document.get("archive"):

@@ -37,17 +37,18 @@ STATUS_STYLE = {
 VERDICT_STYLE = {"GO": "bold green", "GO pending sign-off": "bold yellow", "NO-GO": "bold red"}
 
 
-def summary(document: Document, console: Console) -> None:
-    """Every judged item in one table, then the verdict and, unless GO, what blocks it and how to fix it."""
+def summary(document: Document, console: Console, verbose: bool = False) -> None:
+    """Every judged item in one table, then the verdict and, unless GO, what blocks it and how
+    to fix it. Disabled items are one line unless `verbose` lists them with their reasons."""
     for notice in notices(document):
         console.print(Text(notice, style="bold yellow"), soft_wrap=True)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.add_column("Item", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    # Summaries can be paragraphs; one truncated line per item keeps the table scannable,
-    # and the blockers below repeat theirs in full. Sections head their rows rather than
-    # taking a column, so a narrow terminal still has room for the summary.
-    table.add_column("Summary", no_wrap=True, overflow="ellipsis", ratio=1)
+    # Summaries wrap within their column at any width (CI logs are often 80 columns): cut,
+    # they would hide the one host or finding that matters. Sections head their rows rather
+    # than taking a column, so a narrow terminal still has room for the summary.
+    table.add_column("Summary", overflow="fold", ratio=1)
     for section, items in grouped(document):
         judged = [item for item in items if not is_decision(item)]
         if not judged:
@@ -56,7 +57,7 @@ def summary(document: Document, console: Console) -> None:
         for index, item in enumerate(judged):
             table.add_row(Text(one_line(item["id"])), _status(item), Text(one_line(item["summary"])), end_section=index == len(judged) - 1)
     console.print(table)
-    _decision(document, console)
+    _decision(document, console, verbose)
 
 
 def _status(item: dict[str, Any]) -> Text:
@@ -66,7 +67,7 @@ def _status(item: dict[str, Any]) -> Text:
     return text
 
 
-def _decision(document: Document, console: Console) -> None:
+def _decision(document: Document, console: Console, verbose: bool) -> None:
     decision = document["decision"]
     verdict = decision["verdict"]
     line = Text("Verdict: ").append(verdict, style=VERDICT_STYLE.get(verdict, "bold red"))
@@ -91,7 +92,11 @@ def _decision(document: Document, console: Console) -> None:
         console.print(Text("Waiver problems (these waive nothing):", style="bold yellow"))
         for problem in decision["waiver_problems"]:
             console.print(Padding(Text(one_line(problem)), (0, 0, 0, 2), expand=False))
-    if decision["disabled"]:
+    if decision["disabled"] and not verbose:
+        console.print()
+        count = len(decision["disabled"])
+        console.print(Text(f"Disabled items: {count} (`golive check -v` lists them with reasons; so do the reports)"))
+    elif decision["disabled"]:
         console.print()
         console.print(Text("Disabled items:", style="bold"))
         for entry in decision["disabled"]:

@@ -552,9 +552,9 @@ def test_html_evidence_links_cannot_carry_a_scheme() -> None:
 # ------------------------------------------------------------------ terminal
 
 
-def _terminal(document: Doc) -> str:
+def _terminal(document: Doc, verbose: bool = False) -> str:
     buffer = io.StringIO()
-    summary(document, Console(file=buffer, width=120))
+    summary(document, Console(file=buffer, width=120), verbose)
     return buffer.getvalue()
 
 
@@ -566,7 +566,8 @@ def test_terminal_summary_names_verdict_blockers_and_fixes() -> None:
     assert "fix: Commit or discard local changes" in output
     assert "infra.falco" in output and "waived (was fail)" in output
     assert "waivers.yml:9: waiver for tests.load expired" in output
-    assert "promotion.staging_go: first release on this venue (approved by Sam Ito)" in output
+    assert "Disabled items: 2 (`golive check -v` lists them with reasons" in output
+    assert "promotion.staging_go: first release on this venue (approved by Sam Ito)" in _terminal(document, verbose=True)
     assert max(len(line) for line in output.splitlines()) <= 120
 
 
