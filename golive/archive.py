@@ -37,8 +37,11 @@ _MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
 _EXTENDED_HEADERS = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
 
 
+ARCHIVE_PREFIX = "golive-evidence-"
+
+
 def archive_name(environment: str, commit: str | None, stamp: str) -> str:
-    return f"golive-evidence-{environment}-{(commit or 'nocommit')[:12]}-{stamp}.tar.gz"
+    return f"{ARCHIVE_PREFIX}{environment}-{(commit or 'nocommit')[:12]}-{stamp}.tar.gz"
 
 
 def write_archive(evidence_dir: Path, target: Path, mtime: float) -> str:

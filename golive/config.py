@@ -29,8 +29,9 @@ _ENV_KEYS = {
     "waivers": (str, dict),
     "attestations": str,
     "signers": str,
-    "history": str,
+    "history": (str, dict),
     "signoff": dict,
+    "archives": dict,
 }
 _TOP_KEYS = {
     "checklist": str,
@@ -41,10 +42,11 @@ _TOP_KEYS = {
     "waivers": (str, dict),
     "attestations": str,
     "signers": str,
-    "history": str,
+    "history": (str, dict),
     "inventory": str,
     "api": str,
     "signoff": dict,
+    "archives": dict,
 }
 _RELEASE_KEYS = {"repo": str, "version_file": str, "date": (str, dt.date), "version": str}
 # Every source block may bound its collector's run time; the rest is the collector's own.
@@ -56,6 +58,7 @@ _TYPE_NAMES = {
     dict: "a mapping",
     list: "a list",
     (int, float): "a number",
+    int: "a whole number",
     (str, dt.date): "a date",
     (str, dict): "a file path or a mapping",
 }
@@ -78,6 +81,9 @@ class Config:
     attestations: Path | None = None
     signers: Path | None = None
     history: Path | None = None
+    # Retention: results kept per environment in history, evidence archives kept in --out.
+    history_keep: int | None = None
+    archives_keep: int | None = None
     environments: list[str] = field(default_factory=list)
     located: Located | None = None
     policy: Policy = field(default=None)  # type: ignore[assignment]
@@ -199,7 +205,17 @@ def load_config(path: Path, environment: str | None = None, source_keys: dict[st
     if config.policy.signoff.runner_key:
         config.runner_key = config.resolve(config.policy.signoff.runner_key)
     if merged.get("history"):
-        config.history = config.resolve(merged["history"])
+        history = merged["history"]
+        if isinstance(history, dict):
+            _check_keys(located, scope_of["history"], history, {"dir": str, "keep": int})
+            if not history.get("dir"):
+                raise ConfigError(f"{located.where(scope_of['history'])}: history.dir: the folder results are kept in is required")
+            config.history_keep = _retention(located, (*scope_of["history"], "keep"), history.get("keep"))
+            history = history["dir"]
+        config.history = config.resolve(history)
+    if merged.get("archives"):
+        _check_keys(located, scope_of["archives"], merged["archives"], {"keep": int})
+        config.archives_keep = _retention(located, (*scope_of["archives"], "keep"), merged["archives"].get("keep"))
     repo = config.repo
     if not repo.is_dir():
         raise ConfigError(f"{located.where(scope_of.get('release', ('release',)))}: release.repo: directory not found: {repo}")
@@ -272,6 +288,15 @@ def _check_keys(located: Located, key: Key, block: Any, allowed: dict[str, Any])
 
 # A source's own time limit: at most a day (the run's --timeout bounds it anyway).
 MAX_SOURCE_TIMEOUT = 24 * 3600
+
+
+def _retention(located: Located, key: Key, value: Any) -> int | None:
+    """A `keep:` count: a whole number from 1 to 100 000 (absent: keep everything)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+        raise ConfigError(f"{located.where(key)}: {dotted(key)} must be a whole number from 1 to 100000, got {value!r}")
+    return value
 
 
 def _positive_seconds(located: Located, key: Key, value: Any) -> None:

@@ -102,6 +102,10 @@ def check(
             publishing.move_into(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if config.archives_keep is not None:
+        publishing.prune_archives(out_dir, config.archives_keep)
     if document.get("history_file"):
         publishing.keep_history(document, signature)
+        if config.history_keep is not None:
+            publishing.prune_history(Path(document["history_file"]).parent, config.history_keep)
     return Published(document, reports, signature)

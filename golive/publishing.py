@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from golive.archive import ARCHIVE_PREFIX
 from golive.yamlfile import ConfigError
 
 if TYPE_CHECKING:
@@ -87,6 +88,34 @@ def history_file(config: Config, as_of: dt.datetime, commit: str | None) -> Path
     assert config.history is not None
     stamp = as_of.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     return config.history / config.environment / f"{stamp}-{(commit or 'nocommit')[:12]}-{uuid.uuid4().hex[:8]}.json"
+
+
+def prune_history(folder: Path, keep: int) -> list[Path]:
+    """Remove the oldest results of one environment's history beyond `keep`, each with its
+    signature files; the newest GO stays whatever its age, since promotion and "changes since
+    the last GO" read it. Returns the results removed."""
+    from golive.history import last_go, stored_results
+
+    results, _ = stored_results(folder)
+    newest_go = last_go(folder)
+    removed = []
+    for stored in results[: max(0, len(results) - keep)]:
+        if newest_go is not None and stored.path == newest_go.path:
+            continue
+        for signature in folder.glob(f"{stored.path.name}.*.sig"):
+            signature.unlink(missing_ok=True)
+        stored.path.unlink(missing_ok=True)
+        removed.append(stored.path)
+    return removed
+
+
+def prune_archives(out_dir: Path, keep: int) -> list[Path]:
+    """Keep the newest `keep` evidence archives in --out (the current run's is the newest)."""
+    archives = sorted(out_dir.glob(f"{ARCHIVE_PREFIX}*.tar.gz"), key=lambda path: path.stat().st_mtime_ns)
+    removed = archives[: max(0, len(archives) - keep)]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
 
 
 def keep_history(document: dict[str, Any], runner_signature: str | None) -> None:

@@ -38,7 +38,15 @@ def test_every_summary_word_survives_at_any_width(width: int) -> None:
 def test_disabled_items_collapse_to_one_line_unless_verbose() -> None:
     document = json.loads(SAMPLE.read_text())
     document["decision"]["disabled"] = [
-        {"id": f"kpi.item{index}", "title": "t", "section": "s", "seed_line": True, "reason": f"reason {index}", "approver": "cto", "source": "x"}
+        {
+            "id": f"kpi.item{index}",
+            "title": "t",
+            "section": "s",
+            "seed_line": True,
+            "reason": f"reason {index}",
+            "approver": "cto",
+            "source": "x",
+        }
         for index in range(15)
     ]
     short = rendered(document, 80)
