@@ -123,7 +123,8 @@ def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
         if definition is None:
             result.outcome = Outcome(Status.INSUFFICIENT, f"no check implemented for '{item.check_name}'")
             return result
-    result.evidence = list(evidence.files)
+    others = {path for key, paths in evidence.keyed_files.items() if key != item.id for path in paths}
+    result.evidence = [path for path in evidence.files if path not in others]
     try:
         judgement = definition.fn(item, evidence, ctx)
     except Exception as exc:  # fail closed: a check that breaks cannot pass its item

@@ -38,6 +38,9 @@ class Evidence:
     error: str | None = None
     missing: str | None = None
     seconds: float = 0.0
+    # Files written for one request (by its key, an item id): they are that item's evidence
+    # alone; every other file of the source is evidence of each item on it.
+    keyed_files: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Why a source failed often quotes its URL or command line: masked before anyone sees it.

@@ -76,8 +76,9 @@ class KpiCollector(Collector):
             "explainability": _explainability(settings, resolve, zone),
             "charts": [],
         }
-        data["charts"] = _charts(ctx, data, zone)
-        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("kpi", data), *data["charts"]])
+        keyed = _charts(ctx, data, zone)
+        data["charts"] = [path for paths in keyed.values() for path in paths]
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("kpi", data), *data["charts"]], keyed_files=keyed)
 
 
 def _settings_problem(settings: dict[str, Any]) -> str | None:
@@ -180,16 +181,19 @@ def _explainability(settings: dict[str, Any], resolve: Resolve, zone: ZoneInfo) 
     return result
 
 
-def _charts(ctx: CollectContext, data: KpiData, zone: ZoneInfo) -> list[str]:
+def _charts(ctx: CollectContext, data: KpiData, zone: ZoneInfo) -> dict[str, list[str]]:
     """Draw the charts the kpi checks ask for, from the figures they judge (golive.kpi.figures):
-    report material, not judgement, so a failure is noted, never fatal."""
+    report material, not judgement, so a failure is noted, never fatal. Returns each chart
+    under the key of the request that asked for it, so it goes to that item alone."""
     returns = data["returns"]
     if not returns["configured"] or returns["error"]:
-        return []
+        return {}
     # The first request of each kind names the chart's parameters: one file per chart.
     wanted: dict[str, dict[str, Any]] = {}
+    asked_by: dict[str, str] = {}
     for request in ctx.requests:
         wanted.setdefault(request.what, request.args)
+        asked_by.setdefault(request.what, request.key)
     try:
         from golive.kpi import charts, figures, series
 
@@ -197,21 +201,28 @@ def _charts(ctx: CollectContext, data: KpiData, zone: ZoneInfo) -> list[str]:
         curve = figures.equity_curve(returns, [point for point in figures.daily_points(returns) if point[0] <= last])
         folder = ctx.evidence_dir / ctx.source
         folder.mkdir(parents=True, exist_ok=True)
-        written = []
+        written: dict[str, Path] = {}
         if DRAWDOWN_CHART in wanted:
             args = wanted[DRAWDOWN_CHART]
             first = series.window_start(last, int(args["window_days"]))
             threshold = args["max_unexplained_depth_percent"]
             episodes = figures.deep_drawdowns(returns, curve, first, last, threshold)
-            written.append(charts.equity_chart(folder / charts.EQUITY_CHART, curve.equity, episodes, first, last, float(threshold)))
+            written[DRAWDOWN_CHART] = charts.equity_chart(
+                folder / charts.EQUITY_CHART, curve.equity, episodes, first, last, float(threshold)
+            )
         if SHARPE_CHART in wanted:
             args = wanted[SHARPE_CHART]
             settings = figures.SharpeSettings.of(args)
             judged = figures.WindowSharpe(curve.returns, last, settings)
             target = folder / charts.ROLLING_CHART
             label = str(args["threshold_label"])
-            written.append(charts.rolling_chart(target, judged.rolling, settings.min_sharpe, settings.rolling_days, judged.value, label))
+            written[SHARPE_CHART] = charts.rolling_chart(
+                target, judged.rolling, settings.min_sharpe, settings.rolling_days, judged.value, label
+            )
     except Exception as exc:  # charts are for readers; a drawing failure must not cost the KPI items
         data["chart_error"] = f"{type(exc).__name__}: {exc}"
-        return []
-    return [str(path.relative_to(ctx.evidence_dir.parent)) for path in written]
+        return {}
+    keyed: dict[str, list[str]] = {}
+    for kind, path in written.items():
+        keyed.setdefault(asked_by[kind], []).append(str(path.relative_to(ctx.evidence_dir.parent)))
+    return keyed

@@ -52,7 +52,7 @@ dl.release dt { color: var(--muted); } dl.release dd { margin: 0; font-family: u
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
-td.id { font-family: ui-monospace, monospace; white-space: nowrap; }
+td.id { font-family: ui-monospace, monospace; }
 code { font-family: ui-monospace, monospace; background: #f6f8fa; padding: 0 3px; border-radius: 3px; }
 .badge { display: inline-block; min-width: 6.5em; padding: 1px 6px; border-radius: 10px; color: #fff; font-size: 12px;
          font-weight: 600; text-align: center; white-space: nowrap; }
@@ -67,7 +67,18 @@ ul.boxes { list-style: none; padding-left: 0; font-size: 16px; }
 td.none { color: var(--skip); text-align: center; }
 label.filter { display: inline-block; margin-top: 16px; user-select: none; }
 body.failing-only tr.ok { display: none; }
+/* Tables keep their columns at any width: long ids, paths, URLs and charts fit their cell. */
+table { table-layout: fixed; }
+th, td { overflow-wrap: anywhere; }
+table.items col.status { width: 9em; } table.items col.id { width: 15em; } table.items col.title { width: 20%; }
+table.items col.fix { width: 22%; }
+li.chart { list-style: none; margin: 6px 0; }
+li.chart img { display: block; max-width: 100%; height: auto; }
+.mark { font-weight: 700; color: var(--pass); }
 """
+# Seed titles carry emoji (✅) that a machine without an emoji font shows as an empty box;
+# the page shows a text mark every font has, and keeps the emoji as its tooltip.
+_EMOJI_MARKS = {"✅": "✓"}
 
 # The only script: a filter that hides rows needing no action. The page is complete without it.
 _SCRIPT = """
@@ -220,7 +231,10 @@ def _sections(document: Document, assets: Assets | None) -> list[str]:
         judged = [item for item in items if not is_decision(item)]
         if not judged:
             continue
-        parts.append("<table><thead><tr><th>Status</th><th>Item</th><th>Title</th><th>Summary</th><th>Fix</th></tr></thead><tbody>")
+        parts.append(
+            '<table class="items"><colgroup><col class="status"><col class="id"><col class="title"><col><col class="fix"></colgroup>'
+            "<thead><tr><th>Status</th><th>Item</th><th>Title</th><th>Summary</th><th>Fix</th></tr></thead><tbody>"
+        )
         parts.extend(_row(item, assets, document) for item in judged)
         parts.append("</tbody></table>")
     return parts
@@ -322,8 +336,12 @@ def _link(path: str) -> str:
 
 
 def _md(text: str) -> str:
-    """Checklist titles and fixes use Markdown code spans; show them as code, escaped."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+    """Checklist titles and fixes use Markdown code spans; show them as code, escaped, with
+    text marks for the emoji they hold."""
+    marked = re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+    for emoji, mark in _EMOJI_MARKS.items():
+        marked = marked.replace(emoji, f'<span class="mark" title="{emoji}">{mark}</span>')
+    return marked
 
 
 def _e(value: Any) -> str:

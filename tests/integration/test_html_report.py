@@ -58,7 +58,7 @@ def test_failing_items_are_visible_charts_render_and_the_filter_hides_the_rest(
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(html_file.resolve().as_uri())
             assert page.title().startswith("golive NO-GO")
             for item_id in failing:
@@ -67,6 +67,19 @@ def test_failing_items_are_visible_charts_render_and_the_filter_hides_the_rest(
             assert charts.count() >= 2
             widths = charts.evaluate_all("images => images.map(image => image.naturalWidth)")
             assert all(width > 100 for width in widths), widths
+            # At 1280 px nothing scrolls sideways: tables keep their columns, charts fit their cell.
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"the page is {overflow} px wider than the window"
+            shown = charts.evaluate_all("images => images.map(image => image.getBoundingClientRect().width)")
+            cells = charts.evaluate_all("images => images.map(image => image.closest('td').getBoundingClientRect().width)")
+            assert all(width <= cell for width, cell in zip(shown, cells, strict=True)), (shown, cells)
+            # Each chart sits under the item it belongs to, once.
+            per_item = {
+                item_id: page.locator(f'tr[id="{item_id}"] img').count() for item_id in ("kpi.sharpe", "kpi.drawdowns", "kpi.hit_rate")
+            }
+            assert per_item == {"kpi.sharpe": 1, "kpi.drawdowns": 1, "kpi.hit_rate": 0}, per_item
+            # Seed emoji come with a text mark every font has.
+            assert page.locator('span.mark[title="✅"]').count() >= 1
             page.check("#failing-only")
             for item_id in failing:
                 assert page.locator(f'tr[id="{item_id}"]').is_visible(), item_id
