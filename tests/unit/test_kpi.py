@@ -42,7 +42,7 @@ FLAT = (0.01, -0.0095, 0.006, -0.006)
 def skip_chart_rendering(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Drawing costs about 0.6 s a run: only the tests asking for `with_charts` draw."""
     if "with_charts" not in request.fixturenames:
-        monkeypatch.setattr(kpi_collector, "_charts", lambda ctx, data, zone: [])
+        monkeypatch.setattr(kpi_collector, "_charts", lambda ctx, data, zone: {})
 
 
 @pytest.fixture
