@@ -169,6 +169,7 @@ def item_json(item: ItemResult) -> dict[str, Any]:
         "id": item.id,
         "section": item.section,
         "title": item.title,
+        **({"seed_title": item.seed_title} if item.seed_title else {}),
         "seed_line": item.seed_line,
         "severity": item.severity,
         "status": item.status.value,

@@ -99,7 +99,8 @@ def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
     result = ItemResult(
         id=item.id,
         section=item.section,
-        title=item.title,
+        title=item.display_title(),
+        seed_title=item.title if item.display_title() != item.title else None,
         seed_line=item.seed_line,
         severity=item.severity,
         outcome=Outcome(Status.INSUFFICIENT, "not judged"),

@@ -145,6 +145,8 @@ class ItemResult:
     signoff: bool = False
     kind: str = "check"
     params: dict[str, Any] = field(default_factory=dict)
+    # The seed's own line when the parameters changed the title (the Markdown report keeps it).
+    seed_title: str | None = None
 
     @property
     def findings(self) -> list[Finding]:

@@ -36,6 +36,7 @@ _ITEM_OPTIONAL = (
     "protected",
     "ticked_by",
     "release",
+    "title_template",
 )
 # Environment settings an item can depend on; without them the item is skipped.
 ONLY_IF = ("promote_from", "inventory", "api")
@@ -68,11 +69,18 @@ class ItemSpec:
     release: str | None = None
     # List parameters the profile left empty for the team to name (golive.yml `items:`).
     required: tuple[str, ...] = ()
+    # The title with {param} placeholders, so it follows overridden thresholds.
+    title_template: str = ""
 
     @property
     def check_name(self) -> str:
         """The check function that judges this item (team items may reuse a built-in one)."""
         return self.check or self.id
+
+    def display_title(self) -> str:
+        """The title as the parameters make it; the seed's own line (`title`) stays for the
+        Markdown report's seed layout."""
+        return _fill(self.title_template, self.params) if self.title_template else self.title
 
     def rule_text(self) -> str:
         return _fill(self.rule, self.params)
@@ -223,6 +231,7 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
         protected=_flag(located, (*key, "protected"), raw, "protected"),
         ticked_by=Verdict(ticked_by) if ticked_by else None,
         release=release,
+        title_template=str(raw.get("title_template", "")),
     )
 
 

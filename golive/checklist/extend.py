@@ -149,6 +149,9 @@ def _apply_override(located: Located, key: Key, item: ItemSpec, override: Any) -
             raise ConfigError(f"{located.where((*key, name))}: overrides.{item.id}.{name} must be a string")
         else:
             setattr(item, name, value)
+            if name == "title":
+                # The team wrote the title it wants: it no longer follows the parameters.
+                item.title_template = ""
 
 
 def _mapping(located: Located, name: str) -> dict[str, Any]:

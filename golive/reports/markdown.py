@@ -115,7 +115,8 @@ def _release_field(document: Document, item_id: str) -> str | None:
 
 
 def _item(item: dict[str, Any], document: Document) -> list[str]:
-    title = md_text(item["title"])
+    # The seed layout keeps the seed's line verbatim; the rendered title is in every other format.
+    title = md_text(item.get("seed_title") or item["title"])
     # The seed's Release Metadata lines end in a colon and expect the value after it.
     field = _release_field(document, item["id"])
     if field:

@@ -105,3 +105,28 @@ def test_init_generic_writes_a_configuration_that_loads(tmp_path: Path) -> None:
     assert "lunia" not in (tmp_path / "inventory" / "staging.yml").read_text()
     loaded = load_config(tmp_path / "golive.yml", None, settings_keys())
     assert loaded.checklist.profile == "generic" and loaded.sources["hosts"]["version_hosts"] == "app"
+
+
+def test_titles_follow_parameters_while_markdown_keeps_the_seed_line(tmp_path: Path) -> None:
+    # With the defaults every rendered title is the seed's own line.
+    assert all(item.display_title() == item.title for item in load_default().items)
+    path = config(tmp_path, "items:\n  tests.coverage: {min_percent: 80}\n  kpi.sharpe: {min_sharpe: 2}\n")
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        main, ["check", "--config", str(path), "--out", str(out), "--as-of", "2026-11-29T12:00:00Z", "--format", "json,md,junit"]
+    )
+    assert done.exit_code == 1, done.output
+    items = {item["id"]: item for item in json.loads((out / "result.json").read_text())["items"]}
+    assert items["tests.coverage"]["title"] == "Coverage ≥ 80 % (warn if lower, investigate modules)"
+    assert items["tests.coverage"]["seed_title"] == "Coverage ≥ 70 % (warn if lower, investigate modules)"
+    assert items["kpi.sharpe"]["title"] == "Sharpe ratio > 2 (rolling 3 months)"
+    assert "seed_title" not in items["tests.unit"]
+    markdown = (out / "RELEASE_REPORT.md").read_text()
+    # The checklist line stays the seed's; golive's own lines (the blockers) use the rendered title.
+    assert "- [ ] Coverage ≥ 70 % (warn if lower, investigate modules)" in markdown
+    assert "- [ ] Coverage ≥ 80 %" not in markdown and "`tests.coverage` — Coverage ≥ 80 %" in markdown
+    assert "tests.coverage: Coverage ≥ 80 % (warn if lower" in (out / "junit.xml").read_text()
+    # A team that writes its own title keeps it, whatever the parameters.
+    write(tmp_path / "team.yml", "overrides:\n  tests.coverage: {title: Coverage gate, params: {min_percent: 90}}\n")
+    team = load_checklist("team.yml", tmp_path)
+    assert team.get("tests.coverage").display_title() == "Coverage gate"  # type: ignore[union-attr]
