@@ -96,6 +96,32 @@ def judge_all(config: Config, ctx: JudgeContext, waivers: list[Waiver]) -> Judge
 
 
 def judge(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
+    """`item` judged, with the fix text for why it did not pass."""
+    result = _judged(item, config, ctx)
+    result.fix = fix_for(item, result)
+    return result
+
+
+def fix_for(item: ItemSpec, result: ItemResult) -> str:
+    """The checklist's mitigation when the evidence shows the item failing; for evidence that
+    could not be read or is not enough, what to do about the evidence, since the mitigation
+    would answer a failure nobody saw (the summary names the file, key or command)."""
+    status = result.unwaived
+    if status is Status.ERROR:
+        return item.fix_for_error or (
+            f"golive could not read this item's evidence (see the summary): repair what it names in the {item.source} "
+            f"source (a file, URL, command or its sources.{item.source} settings) and run again; "
+            f"`golive explain {item.id}` lists what it reads."
+        )
+    if status is Status.INSUFFICIENT:
+        return item.fix_for_insufficient or (
+            f"Not enough evidence to decide (see the summary): provide what it names (sources.{item.source} in "
+            f"golive.yml, or the missing report or host), then run again; `golive explain {item.id}` lists what it reads."
+        )
+    return item.fix_text()
+
+
+def _judged(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
     result = ItemResult(
         id=item.id,
         section=item.section,

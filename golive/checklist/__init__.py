@@ -37,6 +37,8 @@ _ITEM_OPTIONAL = (
     "ticked_by",
     "release",
     "title_template",
+    "fix_insufficient",
+    "fix_error",
 )
 # Environment settings an item can depend on; without them the item is skipped.
 ONLY_IF = ("promote_from", "inventory", "api")
@@ -71,6 +73,17 @@ class ItemSpec:
     required: tuple[str, ...] = ()
     # The title with {param} placeholders, so it follows overridden thresholds.
     title_template: str = ""
+    # What to do when the evidence is not enough / cannot be read (default: golive's own words).
+    fix_insufficient: str = ""
+    fix_error: str = ""
+
+    @property
+    def fix_for_insufficient(self) -> str:
+        return _fill(self.fix_insufficient, self.params) if self.fix_insufficient else ""
+
+    @property
+    def fix_for_error(self) -> str:
+        return _fill(self.fix_error, self.params) if self.fix_error else ""
 
     @property
     def check_name(self) -> str:
@@ -232,6 +245,8 @@ def _parse_item(located: Located, key: Key, raw: Any, team: bool) -> ItemSpec:
         ticked_by=Verdict(ticked_by) if ticked_by else None,
         release=release,
         title_template=str(raw.get("title_template", "")),
+        fix_insufficient=" ".join(str(raw.get("fix_insufficient", "")).split()),
+        fix_error=" ".join(str(raw.get("fix_error", "")).split()),
     )
 
 

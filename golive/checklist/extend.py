@@ -22,7 +22,7 @@ _TEAM_KEYS = ("schema", "extends", "items", "overrides", "disable", "include")
 # A profile may also set items aside (opt-in: `include:` brings them back) and leave list
 # parameters for the team to fill (`required:` {item: [param]}; empty is a config error).
 _PROFILE_KEYS = (*_TEAM_KEYS, "opt_in", "required")
-_OVERRIDE_KEYS = ("params", "severity", "hosts", "title", "why", "fix", "rule")
+_OVERRIDE_KEYS = ("params", "severity", "hosts", "title", "why", "fix", "fix_insufficient", "fix_error", "rule")
 
 
 def extend(base: Checklist, located: Located, profile: bool = False) -> Checklist:

@@ -130,3 +130,33 @@ def test_titles_follow_parameters_while_markdown_keeps_the_seed_line(tmp_path: P
     write(tmp_path / "team.yml", "overrides:\n  tests.coverage: {title: Coverage gate, params: {min_percent: 90}}\n")
     team = load_checklist("team.yml", tmp_path)
     assert team.get("tests.coverage").display_title() == "Coverage gate"  # type: ignore[union-attr]
+
+
+def test_fix_text_follows_the_cause(tmp_path: Path) -> None:
+    """A failing item gets the checklist's mitigation; missing or unreadable evidence gets
+    what to do about the evidence, never advice about a failure nobody saw."""
+    path = config(tmp_path, "sources:\n  coverage: {report: reports/missing.xml}\n")
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["check", "--config", str(path), "--out", str(out), "--as-of", "2026-11-29T12:00:00Z", "--format", "json"])
+    items = {item["id"]: item for item in json.loads((out / "result.json").read_text())["items"]}
+    coverage, sharpe = items["tests.coverage"], items["kpi.sharpe"]
+    assert coverage["status"] == "insufficient" and "reports/missing.xml" in coverage["summary"]
+    assert coverage["fix"].startswith("Not enough evidence to decide (see the summary): provide what it names (sources.coverage")
+    assert "weakest modules" not in coverage["fix"]
+    assert sharpe["status"] == "insufficient" and "Investigate the strategy" not in sharpe["fix"]
+    # Not a git repository: the git evidence cannot be read.
+    unreadable = items["release.commit_sha"]
+    assert unreadable["status"] == "error" and unreadable["fix"].startswith("golive could not read this item's evidence")
+
+
+def test_a_failing_item_keeps_the_checklists_mitigation(release_repo: Path) -> None:
+    write(release_repo / "untracked.txt", "dirty\n")
+    write(release_repo / "golive.yml", "release: {repo: .}\n")
+    out = release_repo / "out"
+    CliRunner().invoke(
+        main,
+        ["check", "--config", str(release_repo / "golive.yml"), "--out", str(out), "--as-of", "2026-11-29T12:00:00Z", "--format", "json"],
+    )
+    item = next(item for item in json.loads((out / "result.json").read_text())["items"] if item["id"] == "release.commit_sha")
+    assert item["status"] == "fail"
+    assert item["fix"] == load_default().get("release.commit_sha").fix_text()  # type: ignore[union-attr]
