@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext
@@ -27,6 +27,11 @@ from golive.checks.exact import exact
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status
 from golive.testevidence import parse_timestamp
+
+if TYPE_CHECKING:
+    from golive.collectors.git import GitData
+    from golive.collectors.junit import JUnitData, Suite
+    from golive.testevidence.artifacts import CommandRecord, ReportFile
 
 MIN_SHA = 7
 
@@ -45,14 +50,14 @@ def release_commit(ctx: JudgeContext) -> tuple[str | None, str]:
         return None, "git evidence not collected"
     if git.error or git.missing:
         return None, f"git: {git.error or git.missing}"
-    return str(git.data.get("commit") or "") or None, "git evidence has no commit"
+    return str(cast("GitData", git.data).get("commit") or "") or None, "git evidence has no commit"
 
 
-def command_text(command: dict[str, Any]) -> str:
+def command_text(command: CommandRecord) -> str:
     return shlex.join(command["argv"])
 
 
-def trusted(files: list[dict[str, Any]], command: dict[str, Any] | None, what: str, item: ItemSpec, ctx: JudgeContext) -> list[str]:
+def trusted(files: list[ReportFile], command: CommandRecord | None, what: str, item: ItemSpec, ctx: JudgeContext) -> list[str]:
     """Raise `Distrust` unless every file is readable, this run's, fresh and of the release
     commit; returns notes on identity for the summary."""
     if command is not None:
@@ -128,14 +133,14 @@ def fresh(path: str, inner: dt.datetime | None, mtime: dt.datetime | None, item:
         )
 
 
-def suite_entry(evidence: Evidence, name: str) -> dict[str, Any]:
-    entry = evidence.data.get("suites", {}).get(name)
+def suite_entry(evidence: Evidence, name: str) -> Suite:
+    entry = cast("JUnitData", evidence.data).get("suites", {}).get(name)
     if entry is None:
         raise Distrust(Outcome(Status.INSUFFICIENT, f"sources.junit.{name} not configured"))
-    return dict(entry)
+    return entry.copy()
 
 
-def totals_of(files: list[dict[str, Any]]) -> dict[str, Any]:
+def totals_of(files: list[ReportFile]) -> dict[str, Any]:
     counters = ("tests", "passed", "failures", "errors", "skipped", "skipped_no_chromium")
     totals: dict[str, Any] = {**dict.fromkeys(counters, 0), "failed": [], "skips": []}
     for entry in files:
@@ -179,7 +184,7 @@ def junit_outcome(totals: dict[str, Any], min_tests: int, names: str, notes: lis
     return Outcome(own, f"{summary} ({counts})", findings)
 
 
-def exit_contradicts(command: dict[str, Any] | None, totals: dict[str, Any]) -> Outcome | None:
+def exit_contradicts(command: CommandRecord | None, totals: dict[str, Any]) -> Outcome | None:
     """A suite command that failed while its report shows nothing failing wrote a partial or
     stale report (pytest exits 2 when interrupted, 3 on an internal error, 5 with no test):
     the report cannot be taken at its word."""
@@ -191,6 +196,6 @@ def exit_contradicts(command: dict[str, Any] | None, totals: dict[str, Any]) -> 
     )
 
 
-def names_of(files: list[dict[str, Any]]) -> str:
+def names_of(files: list[ReportFile]) -> str:
     shown = [entry["path"] for entry in files]
     return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")

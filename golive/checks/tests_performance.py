@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
@@ -12,6 +12,9 @@ from golive.checks.tests import suite_requests
 from golive.checks.tests_evidence import Distrust, exit_contradicts, junit_outcome, names_of, suite_entry, totals_of, trusted
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status
+
+if TYPE_CHECKING:
+    from golive.collectors.prometheus import Latency, PrometheusData
 
 
 @check("tests.performance", also_uses=("git", "prometheus"), requests=suite_requests)
@@ -79,16 +82,16 @@ def performance(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
     return outcome
 
 
-def live_latency(ctx: JudgeContext) -> dict[str, Any] | None:
+def live_latency(ctx: JudgeContext) -> Latency | None:
     """The live request-duration histogram the prometheus collector measured, when it ran."""
     prometheus = ctx.evidence.get("prometheus")
     if prometheus is None or prometheus.error or prometheus.missing:
         return None
-    latency = prometheus.data.get("latency")
+    latency = cast("PrometheusData", prometheus.data).get("latency")
     return latency if isinstance(latency, dict) else None
 
 
-def judge_live(latency: dict[str, Any], limit_ms: Fraction, minimum: int) -> tuple[Finding | None, str, float | None]:
+def judge_live(latency: Latency, limit_ms: Fraction, minimum: int) -> tuple[Finding | None, str, float | None]:
     """(finding, measured text, P99 in ms) for the live histogram; a quantile in the +Inf
     bucket or too few requests proves nothing either way. The quantile is interpolated
     (histogram_quantile), so it is a float, compared only once it is finite."""
@@ -102,11 +105,12 @@ def judge_live(latency: dict[str, Any], limit_ms: Fraction, minimum: int) -> tup
     requests = int(requests_raw or 0)
     if requests < minimum:
         return Finding(key, Status.INSUFFICIENT, f"{name}: {requests} requests {window}, at least {minimum} needed"), "", None
-    if latency.get("in_inf_bucket") or latency.get("p99_seconds") is None:
+    p99_seconds = latency.get("p99_seconds")
+    if latency.get("in_inf_bucket") or p99_seconds is None:
         return Finding(key, Status.INSUFFICIENT, f"{name}: P99 lies in the +Inf bucket ({requests} requests {window}): unbounded"), "", None
-    if not is_finite(latency["p99_seconds"]) or latency["p99_seconds"] < 0:
-        return Finding(key, Status.ERROR, f"{name}: P99 {latency['p99_seconds']!r} s is not a finite non-negative number"), "", None
-    p99_ms = float(latency["p99_seconds"]) * 1000
+    if not is_finite(p99_seconds) or p99_seconds < 0:
+        return Finding(key, Status.ERROR, f"{name}: P99 {p99_seconds!r} s is not a finite non-negative number"), "", None
+    p99_ms = float(p99_seconds) * 1000
     if p99_ms >= limit_ms:
         return (
             Finding(key, Status.FAIL, f"{name}: P99 {p99_ms:.1f} ms >= {float(limit_ms):g} ms ({requests} requests {window})"),

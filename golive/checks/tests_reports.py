@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
@@ -12,9 +12,12 @@ from golive.checks.tests_evidence import Distrust, names_of, trusted
 from golive.collectors import Evidence
 from golive.model import Finding, Outcome, Status
 
+if TYPE_CHECKING:
+    from golive.testevidence.artifacts import ReportData, ReportFile
 
-def single_report(evidence: Evidence, what: str, item: ItemSpec, ctx: JudgeContext) -> tuple[dict[str, Any], list[str]]:
-    data = evidence.data
+
+def single_report(evidence: Evidence, what: str, item: ItemSpec, ctx: JudgeContext) -> tuple[ReportFile, list[str]]:
+    data = cast("ReportData", evidence.data)
     files = data["files"]
     notes = trusted(files, data["command"], f"{what} matching {', '.join(data['patterns'])}", item, ctx)
     if len(files) > 1:
