@@ -3,9 +3,10 @@
 For each "scrape" request (platform.metrics declares one per item) the collector GETs
 `<base>/<path>` (base: `sources.prometheus.base_url`, else the environment's `api`), reads
 at most the request's `max_bytes` and parses the text with prometheus_client's parser. The
-first request's scrape also gives the request latency: the histogram `latency_histogram` summed over its
-label sets, and its P99 as Prometheus's histogram_quantile computes it, over the increase
-between two scrapes `latency_window_seconds` apart (0: since the process started).
+first request's scrape also gives the request latency: the histogram `latency_histogram`
+summed over its label sets, and its P99 as Prometheus's histogram_quantile computes it,
+over the increase between two scrapes `latency_window_seconds` apart (0: since the
+process started).
 
 Evidence data:
     base_url: the base the paths were appended to
