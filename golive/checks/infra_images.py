@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
+from golive.collectors.supply_chain import Image, SupplyChainData
 from golive.model import Finding, Outcome, Status
 from golive.supply_chain.cosign import PAYLOAD_TYPE, repository
 
 
-def image_problems(image: dict[str, Any], sbom_folder: str, accepted_formats: list[str]) -> list[str]:
+def image_problems(image: Image, sbom_folder: str, accepted_formats: list[str]) -> list[str]:
     """Why `image` is not provably signed and described, empty when it is."""
     digest = image["digest"]
     problems: list[str] = []
     signature = image["signature"]
-    payload = signature.get("payload") or {}
-    if signature.get("problem"):
-        problems.append(signature["problem"])
+    payload: Mapping[str, object] = signature.get("payload") or {}
+    problem = signature.get("problem")
+    if problem:
+        problems.append(problem)
     elif not signature.get("verified"):
         problems.append("signature not verified")
     else:
@@ -54,7 +57,7 @@ def image_problems(image: dict[str, Any], sbom_folder: str, accepted_formats: li
 
 @check("infra.images")
 def images(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    data = evidence.data
+    data = cast("SupplyChainData", evidence.data)
     listed = data.get("images") or []
     if not listed:
         return Outcome(Status.INSUFFICIENT, f"release manifest {data.get('manifest')} lists no image")

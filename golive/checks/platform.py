@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
-from golive.collectors import Evidence
+from golive.collectors import Evidence, Request
+from golive.collectors.http import HEALTHZ, HttpData, Probe
+from golive.collectors.http import SOURCE as HTTP
+from golive.collectors.prometheus import SCRAPE, Family, PrometheusData, Target
+from golive.collectors.prometheus import SOURCE as PROMETHEUS
 from golive.model import Finding, Outcome, Status
 
 # The endpoint itself did not answer properly: that is the finding, not a broken probe.
@@ -21,9 +25,15 @@ def transport_status(kind: str | None) -> Status:
     return Status.FAIL if kind in ANSWER_FAILURES else Status.ERROR
 
 
-@check("platform.healthz")
+def healthz_requests(item: ItemSpec) -> list[Request]:
+    """One GET of the item's path, filed under its id."""
+    args = {name: item.params[name] for name in ("path", "timeout_seconds", "follow_redirects")}
+    return [Request(HTTP, HEALTHZ, args, key=item.id)]
+
+
+@check("platform.healthz", requests=healthz_requests)
 def healthz(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    probe: dict[str, Any] | None = evidence.data.get("probes", {}).get(item.id)
+    probe: Probe | None = cast("HttpData", evidence.data).get("probes", {}).get(item.id)
     if probe is None:
         return Outcome(Status.INSUFFICIENT, f"no probe of {item.params['path']} was recorded for {item.id}")
     url, status = probe["url"], probe["status"]
@@ -55,9 +65,16 @@ def family_names(required: str, suffixes: list[str]) -> list[str]:
     return [required, *(required + suffix for suffix in suffixes if not required.endswith(suffix))]
 
 
-@check("platform.metrics")
+def metrics_requests(item: ItemSpec) -> list[Request]:
+    """One scrape of the item's path, filed under its id (the first one judged also measures
+    the latency histogram for tests.performance)."""
+    names = ("path", "max_bytes", "timeout_seconds", "latency_histogram", "latency_window_seconds")
+    return [Request(PROMETHEUS, SCRAPE, {name: item.params[name] for name in names}, key=item.id)]
+
+
+@check("platform.metrics", requests=metrics_requests)
 def metrics(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    target: dict[str, Any] | None = evidence.data.get("targets", {}).get(item.id)
+    target: Target | None = cast("PrometheusData", evidence.data).get("targets", {}).get(item.id)
     if target is None:
         return Outcome(Status.INSUFFICIENT, f"no scrape of {item.params['path']} was recorded for {item.id}")
     url, problem = target["url"], target.get("problem")
@@ -66,7 +83,7 @@ def metrics(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         status = Status.ERROR if kind in PAYLOAD_ERRORS else transport_status(kind)
         what = {"oversized": "payload too large", "malformed": "malformed exposition"}.get(kind, "scrape failed")
         return Outcome(status, f"GET {url}: {what}: {problem['detail']}")
-    families: dict[str, dict[str, Any]] = target["families"]
+    families: dict[str, Family] = target["families"]
     suffixes = [str(suffix) for suffix in item.params["suffixes"]]
     findings: list[Finding] = []
     present: list[str] = []

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
+from golive.collectors.history import HistoryData
 from golive.history import GO_VERDICTS
 from golive.model import Outcome, Status
 
 
 @check("promotion.staging_go")
 def staging_go(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    data = evidence.data
+    data = cast("HistoryData", evidence.data)
     source, commit = data["promote_from"], data["commit"][:12]
     if data["signers"] is None:
         return Outcome(Status.FAIL, f"no signers configured: {source}'s sign-offs cannot be verified")
@@ -29,10 +31,11 @@ def staging_go(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome
         return Outcome(
             Status.FAIL, f"the newest {source} GO for commit {commit} ({gos[-1]['as_of']}) is older than {item.params['max_age_days']} days"
         )
-    signed = [entry for entry in fresh if (entry.get("verified") or {}).get("go")]
+    signed = [entry for entry in fresh if (verified := entry.get("verified")) is not None and verified["go"]]
     if not signed:
         newest = fresh[-1]
-        missing = "; ".join((newest.get("verified") or {}).get("reasons") or ["not verified"])
+        verified = newest.get("verified")
+        missing = "; ".join((verified["reasons"] if verified else None) or ["not verified"])
         return Outcome(
             Status.FAIL, f"the {source} GO {newest['file']} for commit {commit} does not verify under {source}'s policy: {missing}"
         )

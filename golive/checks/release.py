@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.collectors import Evidence
+from golive.collectors.git import GitData
 from golive.model import Finding, Outcome, Status
 from golive.timeutil import parse_day_or_moment
 from golive.yamlfile import ConfigError
@@ -17,7 +19,9 @@ from golive.yamlfile import ConfigError
 VERSION_SOURCES = {"hosts": "inventory", "http": "api"}
 
 
-def version_tags(item_params: dict[str, Any], git: dict[str, Any]) -> list[dict[str, Any]]:
+def version_tags(item_params: dict[str, Any], git: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tags at the release commit matching the item's pattern (`git`: a GitData, or {}
+    when there is no git evidence)."""
     pattern = str(item_params.get("tag_pattern", "*"))
     return [tag for tag in git.get("tags", []) if fnmatch.fnmatchcase(tag["name"], pattern)]
 
@@ -28,7 +32,7 @@ def tag_version(tag: str, strip_prefix: str) -> str:
 
 @check("release.version_tag", also_uses=tuple(VERSION_SOURCES))
 def version_tag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    git = evidence.data
+    git = cast("GitData", evidence.data)
     tags = version_tags(item.params, git)
     commit = git["commit"][:12]
     if not tags:
@@ -66,7 +70,7 @@ def version_tag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
 
 @check("release.commit_sha")
 def commit_sha(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    git = evidence.data
+    git = cast("GitData", evidence.data)
     dirty = git.get("dirty", [])
     if dirty:
         shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
@@ -74,7 +78,7 @@ def commit_sha(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome
     return Outcome.passed(f"{git['commit']} on {git['branch']}, work tree clean")
 
 
-def release_date(release: dict[str, Any], git: dict[str, Any], tag_params: dict[str, Any]) -> tuple[dt.datetime | None, str]:
+def release_date(release: dict[str, Any], git: Mapping[str, Any], tag_params: dict[str, Any]) -> tuple[dt.datetime | None, str]:
     """The release date and where it came from: config, else the version tag, else the commit."""
     configured = release.get("date")
     if configured:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from golive.checks import JudgeContext, provides_items
 from golive.collectors import Evidence
+from golive.collectors.specs import SpecsData
 from golive.model import Finding, ItemResult, Outcome, Status
 
 SECTION = "Beyond the seed"
@@ -32,7 +35,7 @@ def spec_items(evidence: Evidence, ctx: JudgeContext) -> list[ItemResult]:
         status = Status.ERROR if evidence.error else Status.INSUFFICIENT
         return [_item("spec.run", "testinfra specs (--specs)", "blocker", Outcome(status, f"specs: {evidence.error or evidence.missing}"))]
     tests: dict[str, list[dict[str, object]]] = {}
-    for record in evidence.data["records"]:
+    for record in cast("SpecsData", evidence.data)["records"]:
         tests.setdefault(str(record.get("test") or record["nodeid"]), []).append(record)
     items = []
     for name, records in tests.items():

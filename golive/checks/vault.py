@@ -3,20 +3,21 @@ present, and INFRA_PROD_ENABLED=true on the app hosts of the environments that r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
 from golive.checks.flags import unit_problems
 from golive.checks.platform import transport_status
-from golive.collectors import Evidence
+from golive.collectors import Evidence, Request
+from golive.collectors.vault import SOURCE, TRANSIT_KEY, TransitEntry, VaultData, VaultProbe
 from golive.model import Finding, Outcome, Status, worst
 
 # The storage backend of `bao server -dev` / `vault server -dev`: everything is lost on restart.
 DEV_STORAGE = "inmem"
 
 
-def health_finding(probe: dict[str, Any], allow_standby: bool) -> tuple[Finding | None, str]:
+def health_finding(probe: VaultProbe, allow_standby: bool) -> tuple[Finding | None, str]:
     """(problem, description of the node's state) from /v1/sys/health."""
     url, status, body = probe["url"], probe["status"], probe.get("body") or {}
     if probe["error"]:
@@ -42,7 +43,7 @@ def health_finding(probe: dict[str, Any], allow_standby: bool) -> tuple[Finding 
     return Finding("vault:health", Status.ERROR, f"{url} answered HTTP {status}, which is not a Vault health code"), ""
 
 
-def storage_finding(probe: dict[str, Any], allow_dev: bool) -> tuple[Finding | None, str]:
+def storage_finding(probe: VaultProbe, allow_dev: bool) -> tuple[Finding | None, str]:
     url, body = probe["url"], probe.get("body") or {}
     storage = body.get("storage_type")
     if probe["error"] or probe["status"] != 200 or not storage:
@@ -58,7 +59,7 @@ def storage_finding(probe: dict[str, Any], allow_dev: bool) -> tuple[Finding | N
     return None, f"storage {storage}"
 
 
-def transit_finding(name: str, entry: dict[str, Any] | None) -> tuple[Finding | None, str]:
+def transit_finding(name: str, entry: TransitEntry | None) -> tuple[Finding | None, str]:
     key = f"vault:transit:{name}"
     if entry is None:
         return Finding(key, Status.INSUFFICIENT, f"transit key {name} was not looked up"), ""
@@ -67,8 +68,8 @@ def transit_finding(name: str, entry: dict[str, Any] | None) -> tuple[Finding | 
     if entry["error"]:
         return Finding(key, transport_status(entry["error_kind"]), f"GET {entry['url']}: {entry['error']}"), ""
     status, errors = entry["status"], "; ".join(entry.get("errors") or [])
-    if status == 200 and entry.get("key"):
-        described = entry["key"]
+    described = entry.get("key")
+    if status == 200 and described:
         return None, f"transit key {name} present ({described.get('type', '?')}, version {described.get('latest_version', '?')})"
     if status == 404:
         return Finding(key, Status.FAIL, f"transit key {name} does not exist ({errors or 'HTTP 404'})"), ""
@@ -121,9 +122,22 @@ def flag_findings(item: ItemSpec, ctx: JudgeContext) -> tuple[list[Finding], str
     return findings, f"{flag}={required} on {', '.join(names)}"
 
 
-@check("security.vault_kms", also_uses=("hosts",))
+def transit_name(item: ItemSpec) -> str:
+    """ "<mount>/<key>": how the evidence files the item's transit key."""
+    return f"{str(item.params['transit_mount']).strip('/')}/{item.params['transit_key']}"
+
+
+def transit_requests(item: ItemSpec) -> list[Request]:
+    """The lookup of the item's transit key, when it names one."""
+    if not item.params["transit_key"]:
+        return []
+    args = {"mount": str(item.params["transit_mount"]).strip("/"), "key": str(item.params["transit_key"])}
+    return [Request(SOURCE, TRANSIT_KEY, args, key=transit_name(item))]
+
+
+@check("security.vault_kms", also_uses=("hosts",), requests=transit_requests)
 def vault_kms(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
-    data = evidence.data
+    data = cast("VaultData", evidence.data)
     findings: list[Finding] = []
     notes: list[str] = []
     health, state = health_finding(data["health"], bool(item.params["allow_standby"]))
@@ -139,7 +153,7 @@ def vault_kms(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
         if not key:
             findings.append(Finding("vault:transit", Status.INSUFFICIENT, "no transit key named (item parameter transit_key is empty)"))
         else:
-            name = f"{str(item.params['transit_mount']).strip('/')}/{key}"
+            name = transit_name(item)
             transit, note = transit_finding(name, data.get("transit", {}).get(name))
             findings += [transit] if transit else []
             notes += [note] if note else []

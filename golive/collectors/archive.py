@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from golive.archive import archive_name, verify_archive, write_archive
 from golive.collectors import CollectContext, Collector, Evidence, register
+
+
+class ArchiveData(TypedDict):
+    """The archive source's evidence data: the archive as read back after writing it."""
+
+    file: str
+    manifest_sha256: str
+    files: int
+    problems: list[str]
 
 
 @register
@@ -23,5 +34,5 @@ class ArchiveCollector(Collector):
         except OSError as exc:
             return Evidence(self.source, error=f"cannot write {name}: {exc}")
         check = verify_archive(target, written)
-        data = {"file": name, "manifest_sha256": check.manifest_sha256, "files": check.files, "problems": check.problems}
-        return Evidence(self.source, data=data)
+        data: ArchiveData = {"file": name, "manifest_sha256": check.manifest_sha256, "files": check.files, "problems": check.problems}
+        return Evidence(self.source, data=dict(data))

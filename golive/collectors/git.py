@@ -4,8 +4,28 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TypedDict
 
 from golive.collectors import CollectContext, Collector, Evidence, register
+
+
+class GitTag(TypedDict):
+    name: str
+    annotated: bool
+    # The tag's date when annotated, else its commit's (git's creatordate), ISO 8601.
+    date: str
+
+
+class GitData(TypedDict):
+    """The git source's evidence data."""
+
+    repo: str
+    commit: str
+    branch: str
+    commit_date: str
+    tags: list[GitTag]
+    # Paths with local changes (`git status --porcelain`), golive's own output excluded.
+    dirty: list[str]
 
 
 @register
@@ -31,7 +51,7 @@ class GitCollector(Collector):
                 raise _GitError("the repository has no commit yet")
             head = git("rev-parse", "HEAD").strip()
             status = git("status", "--porcelain=v1", "--untracked-files=normal", "--", ".", *_own_output(ctx, top))
-            tags = []
+            tags: list[GitTag] = []
             for line in git(
                 "for-each-ref", "--points-at", head, "--format=%(refname:short)\t%(objecttype)\t%(creatordate:iso-strict)", "refs/tags"
             ).splitlines():
@@ -41,7 +61,7 @@ class GitCollector(Collector):
             branch = git("rev-parse", "--abbrev-ref", "HEAD").strip()
         except _GitError as exc:
             return Evidence(self.source, error=f"release.repo {repo}: {exc}")
-        data = {
+        data: GitData = {
             "repo": str(top),
             "commit": head,
             "branch": branch,
@@ -49,7 +69,7 @@ class GitCollector(Collector):
             "tags": tags,
             "dirty": [line[3:] for line in status.splitlines() if line.strip()],
         }
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("git", data)])
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("git", data)])
 
 
 class _GitError(Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from golive.collectors import CollectContext, Collector, Evidence, register, settings_keys
 from golive.config import load_config
@@ -11,6 +11,38 @@ from golive.policy import MAX_AGE_HOURS_LIMIT
 from golive.signing import SigningError
 from golive.verify import Verifier, verify_document
 from golive.yamlfile import ConfigError
+
+
+class Verified(TypedDict):
+    go: bool
+    reasons: list[str]
+
+
+class RoleCheck(TypedDict):
+    valid: bool
+    reason: str
+
+
+class Candidate(TypedDict):
+    """One stored result of the source environment; verified only when of the release commit."""
+
+    file: str
+    as_of: str
+    commit: str | None
+    verdict: str
+    roles: dict[str, RoleCheck]
+    verified: Verified | None
+
+
+class HistoryData(TypedDict):
+    """The history source's evidence data."""
+
+    promote_from: str
+    folder: str
+    commit: str
+    signers: str | None
+    candidates: list[Candidate]
+    unreadable: list[str]
 
 
 @register
@@ -46,10 +78,10 @@ class HistoryCollector(Collector):
             if signers
             else None
         )
-        candidates: list[dict[str, Any]] = []
+        candidates: list[Candidate] = []
         for stored in results:
             document = stored.document
-            entry: dict[str, Any] = {
+            entry: Candidate = {
                 "file": str(stored.path),
                 "as_of": document["as_of"],
                 "commit": document["release"].get("commit"),
@@ -66,7 +98,7 @@ class HistoryCollector(Collector):
                     entry["verified"] = {"go": verified.go, "reasons": verified.reasons}
                     entry["roles"] = {check.role: {"valid": check.valid, "reason": check.reason} for check in verified.roles}
             candidates.append(entry)
-        data = {
+        data: HistoryData = {
             "promote_from": config.promote_from,
             "folder": str(folder),
             "commit": commit,
@@ -74,4 +106,4 @@ class HistoryCollector(Collector):
             "candidates": candidates,
             "unreadable": problems,
         }
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("history", data)])
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("history", data)])

@@ -1,13 +1,13 @@
 """The API over HTTP: the health endpoint and the reported version.
 
-One GET per item judged by `platform.healthz` (its path, timeout and redirect policy
-come from the item's params) and one GET of `sources.http.version_path` for the version
+One GET per "healthz" request (its path, timeout and redirect policy are the request's
+args, its key names the probe) and one GET of `sources.http.version_path` for the version
 the API reports (`release.version_tag` compares it with the tag). TLS is always
 verified, against the system trust store or `sources.http.ca_bundle` for a private CA.
 
 Evidence data:
     api:      the environment's `api` base URL
-    probes:   {item id: probe}   probe = {url, status, seconds, error, error_kind,
+    probes:   {request key: probe}   probe = {url, status, seconds, error, error_kind,
                                           location, redirects, body}
     version:  the /version probe
     versions: {"api": "<version>"}   only when the API reported one
@@ -24,7 +24,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from golive.collectors import CollectContext, Collector, Evidence, register
 
@@ -37,6 +37,39 @@ BODY_EXCERPT = 300
 DEFAULT_VERSION_PATH = "/version"
 DEFAULT_VERSION_FIELD = "version"
 READ_CHUNK = 64 * 1024
+
+
+# The request a health probe answers: Request(SOURCE, HEALTHZ, {path, timeout_seconds, follow_redirects}, key=...).
+SOURCE = "http"
+HEALTHZ = "healthz"
+
+
+class Probe(TypedDict):
+    """One GET as the evidence records it (`Fetched.to_json`)."""
+
+    url: str
+    status: int | None
+    seconds: float
+    error: str | None
+    error_kind: str | None
+    location: str | None
+    redirects: list[str]
+    oversized: bool
+    body: str
+
+
+class _HttpDataAlways(TypedDict):
+    api: str
+    probes: dict[str, Probe]
+    version: Probe
+
+
+class HttpData(_HttpDataAlways, total=False):
+    """The http source's evidence data (optional keys by `total=False`, as in HostsData)."""
+
+    # Exactly one of the two: the version the API reported, or why none was read.
+    versions: dict[str, str]
+    version_error: str | None
 
 
 class SettingsError(Exception):
@@ -59,7 +92,7 @@ class Fetched:
     # timeout | refused | tls | dns | connection | protocol | url
     error_kind: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Probe:
         return {
             "url": self.url,
             "status": self.status,
@@ -219,7 +252,7 @@ def reported_version(fetched: Fetched, field_name: str) -> tuple[str | None, str
 
 @register
 class HttpCollector(Collector):
-    source = "http"
+    source = SOURCE
     settings_keys: ClassVar[set[str]] = {"ca_bundle", "version_path", "version_field"}
     default_timeout = 30.0
 
@@ -231,25 +264,25 @@ class HttpCollector(Collector):
             context = settings_tls(ctx)
         except SettingsError as exc:
             return Evidence(self.source, error=f"sources.http.ca_bundle: {exc}")
-        data: dict[str, Any] = {"api": base, "probes": {}}
-        for item in ctx.config.checklist.items:
-            if item.kind != "check" or item.source != self.source or item.check_name != "platform.healthz":
+        probes: dict[str, Probe] = {}
+        for request in ctx.requests:
+            if request.what != HEALTHZ:
                 continue
-            params = item.params
+            args = request.args
             fetched = fetch(
-                join_url(base, str(params["path"])),
-                timeout=float(params["timeout_seconds"]),
+                join_url(base, str(args["path"])),
+                timeout=float(args["timeout_seconds"]),
                 context=context,
-                follow_redirects=bool(params["follow_redirects"]),
+                follow_redirects=bool(args["follow_redirects"]),
             )
-            data["probes"][item.id] = fetched.to_json()
+            probes[request.key] = fetched.to_json()
         # Half the collector's time: the health probes had theirs, each within its item's timeout.
         limit = float(ctx.settings.get("timeout", self.default_timeout)) / 2
         version = fetch(join_url(base, str(ctx.settings.get("version_path", DEFAULT_VERSION_PATH))), timeout=limit, context=context)
-        data["version"] = version.to_json()
+        data: HttpData = {"api": base, "probes": probes, "version": version.to_json()}
         reported, problem = reported_version(version, str(ctx.settings.get("version_field", DEFAULT_VERSION_FIELD)))
         if reported is not None:
             data["versions"] = {"api": reported}
         else:
             data["version_error"] = problem
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("http", data)])
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("http", data)])

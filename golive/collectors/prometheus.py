@@ -1,15 +1,16 @@
 """The API's Prometheus exposition: which metric families it has, and the live P99.
 
-For each item judged by `platform.metrics` the collector GETs `<base>/<path>` (base:
-`sources.prometheus.base_url`, else the environment's `api`), reads at most the item's
-`max_bytes` and parses the text with prometheus_client's parser. The first such item's
-scrape also gives the request latency: the histogram `latency_histogram` summed over its
-label sets, and its P99 as Prometheus's histogram_quantile computes it, over the increase
-between two scrapes `latency_window_seconds` apart (0: since the process started).
+For each "scrape" request (platform.metrics declares one per item) the collector GETs
+`<base>/<path>` (base: `sources.prometheus.base_url`, else the environment's `api`), reads
+at most the request's `max_bytes` and parses the text with prometheus_client's parser. The
+first request's scrape also gives the request latency: the histogram `latency_histogram`
+summed over its label sets, and its P99 as Prometheus's histogram_quantile computes it,
+over the increase between two scrapes `latency_window_seconds` apart (0: since the
+process started).
 
 Evidence data:
     base_url: the base the paths were appended to
-    targets:  {item id: {url, status, seconds, bytes, problem, families}}
+    targets:  {request key: {url, status, seconds, bytes, problem, families}}
               problem = None or {kind, detail}; kind is a fetch error kind (timeout,
               refused, tls, dns, connection, protocol, url) or status, oversized, malformed
               families = {family name: {type, samples}}
@@ -23,12 +24,11 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from golive.checklist import ItemSpec
-from golive.collectors import CollectContext, Collector, Evidence, register
+from golive.collectors import CollectContext, Collector, Evidence, Request, register
 from golive.collectors.http import SettingsError, fetch, join_url, settings_tls
 from golive.promql import HistogramScrape, bucket_quantile, increase
 
@@ -36,6 +36,56 @@ from golive.promql import HistogramScrape, bucket_quantile, increase
 P99 = 0.99
 # Ask for the classic text format: the parser below reads that one.
 ACCEPT = "text/plain;version=0.0.4"
+SOURCE = "prometheus"
+# Request(SOURCE, SCRAPE, {path, max_bytes, timeout_seconds, latency_histogram,
+# latency_window_seconds}, key=...): one scrape filed under `key`.
+SCRAPE = "scrape"
+
+
+class Problem(TypedDict):
+    kind: str
+    detail: str
+
+
+class Family(TypedDict):
+    type: str
+    samples: int
+
+
+class Target(TypedDict):
+    url: str
+    status: int | None
+    seconds: float
+    bytes: int
+    problem: Problem | None
+    families: dict[str, Family]
+
+
+class Latency(TypedDict, total=False):
+    """The live histogram's P99; `histogram` and `error` always, the figures only without error."""
+
+    histogram: str | None
+    error: str | None
+    quantile: float
+    p99_seconds: float | None
+    requests: int | float
+    in_inf_bucket: bool
+    window_seconds: float | None
+    since_start: bool
+    counter_reset: bool
+    buckets: list[list[Any]]
+
+
+class _PrometheusDataAlways(TypedDict):
+    base_url: str
+    targets: dict[str, Target]
+
+
+class PrometheusData(_PrometheusDataAlways, total=False):
+    """The prometheus source's evidence data; `latency` is absent only when a scrape's
+    settings were refused (then the evidence is an error)."""
+
+    latency: Latency
 
 
 class Scrape:
@@ -46,12 +96,12 @@ class Scrape:
         self.status: int | None = None
         self.seconds = 0.0
         self.size = 0
-        self.problem: dict[str, str] | None = None
-        self.families: dict[str, dict[str, Any]] = {}
+        self.problem: Problem | None = None
+        self.families: dict[str, Family] = {}
         self.histograms: dict[str, list[tuple[dict[str, str], float]]] = {}
         self.monotonic = 0.0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Target:
         return {
             "url": self.url,
             "status": self.status,
@@ -134,7 +184,7 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def latency(before: Scrape | None, after: Scrape, name: str) -> dict[str, Any]:
+def latency(before: Scrape | None, after: Scrape, name: str) -> Latency:
     for scraped in (before, after):
         if scraped is not None and scraped.problem:
             return {"histogram": name, "error": f"{scraped.url}: {scraped.problem['detail']}"}
@@ -161,7 +211,7 @@ def latency(before: Scrape | None, after: Scrape, name: str) -> dict[str, Any]:
 
 @register
 class PrometheusCollector(Collector):
-    source = "prometheus"
+    source = SOURCE
     # After the first phase: a live P99 "since start" then includes the traffic the
     # test and load commands golive ran just put on the service.
     phase = 1
@@ -178,46 +228,42 @@ class PrometheusCollector(Collector):
             context = settings_tls(ctx)
         except SettingsError as exc:
             return Evidence(self.source, error=f"sources.prometheus.ca_bundle: {exc}")
-        items = [
-            item
-            for item in ctx.config.checklist.items
-            if item.kind == "check" and item.source == self.source and item.check_name == "platform.metrics"
-        ]
-        data: dict[str, Any] = {"base_url": base, "targets": {}}
-        if not items:
-            data["latency"] = {"histogram": None, "error": "no checklist item reads /metrics (platform.metrics is disabled)"}
+        scrapes = [request for request in ctx.requests if request.what == SCRAPE]
+        data: PrometheusData = {"base_url": base, "targets": {}}
+        if not scrapes:
+            data["latency"] = {"histogram": None, "error": "no item requested the /metrics latency histogram"}
         limit = float(ctx.settings.get("timeout", self.default_timeout))
-        for index, item in enumerate(items):
+        for index, request in enumerate(scrapes):
+            args = request.args
             if index == 0:
-                problem = self._window_problem(item, limit)
+                problem = self._window_problem(request, limit)
                 if problem:
                     return Evidence(self.source, error=problem)
-                before, after = self._latency_scrapes(ctx, base, item, context)
+                before, after = self._latency_scrapes(ctx, base, request, context)
                 if after is None:
                     return Evidence.unavailable(self.source, "cancelled while waiting between the two scrapes")
-                data["latency"] = latency(before, after, str(item.params["latency_histogram"]))
+                data["latency"] = latency(before, after, str(args["latency_histogram"]))
             else:
-                after = scrape(
-                    join_url(base, str(item.params["path"])), int(item.params["max_bytes"]), float(item.params["timeout_seconds"]), context
-                )
-            data["targets"][item.id] = after.to_json()
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("prometheus", data)])
+                after = scrape(join_url(base, str(args["path"])), int(args["max_bytes"]), float(args["timeout_seconds"]), context)
+            data["targets"][request.key] = after.to_json()
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("prometheus", data)])
 
     @staticmethod
-    def _window_problem(item: ItemSpec, limit: float) -> str | None:
-        window, timeout = float(item.params["latency_window_seconds"]), float(item.params["timeout_seconds"])
+    def _window_problem(request: Request, limit: float) -> str | None:
+        window, timeout = float(request.args["latency_window_seconds"]), float(request.args["timeout_seconds"])
         if window < 0:
-            return f"{item.id}: latency_window_seconds must be 0 (since start) or positive, not {window:g}"
+            return f"{request.key}: latency_window_seconds must be 0 (since start) or positive, not {window:g}"
         needed = window + (2 if window > 0 else 1) * timeout
         if needed >= limit:
-            return f"{item.id}: latency_window_seconds {window:g} plus its scrapes (up to {timeout:g} s each) does not fit sources.prometheus.timeout {limit:g} s"
+            return f"{request.key}: latency_window_seconds {window:g} plus its scrapes (up to {timeout:g} s each) does not fit sources.prometheus.timeout {limit:g} s"
         return None
 
     @staticmethod
-    def _latency_scrapes(ctx: CollectContext, base: str, item: ItemSpec, context: Any) -> tuple[Scrape | None, Scrape | None]:
-        url = join_url(base, str(item.params["path"]))
-        max_bytes, timeout = int(item.params["max_bytes"]), float(item.params["timeout_seconds"])
-        window = float(item.params["latency_window_seconds"])
+    def _latency_scrapes(ctx: CollectContext, base: str, request: Request, context: Any) -> tuple[Scrape | None, Scrape | None]:
+        args = request.args
+        url = join_url(base, str(args["path"]))
+        max_bytes, timeout = int(args["max_bytes"]), float(args["timeout_seconds"])
+        window = float(args["latency_window_seconds"])
         before = None
         if window > 0:
             before = scrape(url, max_bytes, timeout, context)

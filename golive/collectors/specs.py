@@ -13,10 +13,22 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, cast
 
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.collectors.hosts import search_path
+
+
+class _SpecsReport(TypedDict):
+    # What golive.specs_plugin writes: pytest's exit status and one record per test and host.
+    exitstatus: int
+    records: list[dict[str, Any]]
+
+
+class SpecsData(_SpecsReport):
+    """The specs source's evidence data: the plugin's report and the folder it ran."""
+
+    folder: str
 
 
 @register
@@ -71,11 +83,11 @@ class SpecsCollector(Collector):
             if not report.exists():
                 tail = " ".join((done.stdout + done.stderr).split())[-600:]
                 return Evidence(self.source, error=f"pytest exited {done.returncode} without a spec report: {tail}")
-            data: dict[str, Any] = json.loads(report.read_text())
+            data = cast("SpecsData", json.loads(report.read_text()))
         data["folder"] = str(folder)
         if not data["records"]:
-            return Evidence(self.source, data=data, error=f"no spec test collected from {folder} (pytest exit {data['exitstatus']})")
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("specs", data)])
+            return Evidence(self.source, data=dict(data), error=f"no spec test collected from {folder} (pytest exit {data['exitstatus']})")
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("specs", data)])
 
 
 def spec_ansible_cfg(control_dir: Path, insecure_host_keys: bool) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.supply_chain import ReportError, load_json, read_bounded
@@ -29,6 +29,55 @@ from golive.yamlfile import ConfigError, parse
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 SBOM_SUFFIXES = (".spdx.json", ".cdx.json")
 REQUIRED = ("manifest", "public_key", "signatures", "sboms")
+
+
+class SignedClaims(TypedDict):
+    """What the signed payload claims (golive.supply_chain.cosign.Payload); None where it says nothing."""
+
+    docker_reference: str | None
+    digest: str | None
+    type: str | None
+
+
+class SignatureFacts(TypedDict):
+    file: str
+    payload_file: str
+    # The signature verified against the public key (its payload may still be unreadable).
+    verified: bool
+    problem: str | None
+    payload: SignedClaims | None
+
+
+class SbomFacts(TypedDict):
+    file: str
+    format: str
+    version: str
+    problems: list[str]
+    subject_digests: list[str]
+    subject: str
+    packages: int
+
+
+class _ImageAlways(TypedDict):
+    name: str
+    digest: str
+
+
+class Image(_ImageAlways, total=False):
+    """A manifest image; the collector adds its signature and SBOM facts."""
+
+    signature: SignatureFacts
+    sboms: list[SbomFacts]
+
+
+class SupplyChainData(TypedDict):
+    """The supply_chain source's evidence data."""
+
+    manifest: str
+    public_key: str
+    signatures: str
+    sboms: str
+    images: list[Image]
 
 
 @register
@@ -59,17 +108,17 @@ class SupplyChainCollector(Collector):
             image["sboms"] = [
                 sbom_facts(paths["sboms"] / (stem + suffix)) for suffix in SBOM_SUFFIXES if (paths["sboms"] / (stem + suffix)).exists()
             ]
-        data: dict[str, Any] = {
+        data: SupplyChainData = {
             "manifest": str(paths["manifest"]),
             "public_key": str(paths["public_key"]),
             "signatures": str(paths["signatures"]),
             "sboms": str(paths["sboms"]),
             "images": images,
         }
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("supply_chain", data)])
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("supply_chain", data)])
 
 
-def read_manifest(path: Path) -> list[dict[str, Any]]:
+def read_manifest(path: Path) -> list[Image]:
     """The images of the release manifest; ReportError naming the file when it is not one."""
     content = read_bounded(path)
     if path.suffix == ".json":
@@ -84,7 +133,7 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     raw = data.get("images") if isinstance(data, dict) else data
     if not isinstance(raw, list):
         raise ReportError(f"{path}: a release manifest is a list of images (or a mapping with an 'images' list)")
-    images: list[dict[str, Any]] = []
+    images: list[Image] = []
     for index, entry in enumerate(raw):
         name = entry.get("name") if isinstance(entry, dict) else None
         digest = entry.get("digest") if isinstance(entry, dict) else None
@@ -96,10 +145,10 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     return images
 
 
-def signature_facts(key: Any, folder: Path, stem: str) -> dict[str, Any]:
+def signature_facts(key: Any, folder: Path, stem: str) -> SignatureFacts:
     sig_path = folder / f"{stem}.sig"
     payload_path = folder / f"{stem}.payload.json"
-    facts: dict[str, Any] = {"file": str(sig_path), "payload_file": str(payload_path), "verified": False, "problem": None, "payload": None}
+    facts: SignatureFacts = {"file": str(sig_path), "payload_file": str(payload_path), "verified": False, "problem": None, "payload": None}
     if not sig_path.is_file() or not payload_path.is_file():
         absent = [p.name for p in (sig_path, payload_path) if not p.is_file()]
         facts["problem"] = f"no signature: {', '.join(absent)} not found in {folder}"
@@ -124,7 +173,7 @@ def signature_facts(key: Any, folder: Path, stem: str) -> dict[str, Any]:
     return facts
 
 
-def sbom_facts(path: Path) -> dict[str, Any]:
+def sbom_facts(path: Path) -> SbomFacts:
     try:
         document = load_json(path, read_bounded(path))
     except ReportError as exc:

@@ -3,7 +3,8 @@
 `GET /v1/sys/health` answers with its status code what state the node is in (200 active,
 429 standby, 472 DR secondary, 473 performance standby, 501 not initialised, 503
 sealed); `GET /v1/sys/seal-status` names the storage backend (`inmem` is what a dev
-server runs on); `GET /v1/<mount>/keys/<name>` proves a transit key exists. The token
+server runs on); `GET /v1/<mount>/keys/<name>` proves a transit key exists, for each
+"transit_key" request (security.vault_kms declares one per key its items name). The token
 for the transit read comes from the environment variable `sources.vault.token_env`
 (default VAULT_TOKEN); it is sent to Vault only, never stored, printed or logged.
 
@@ -12,7 +13,7 @@ Evidence data:
     login_variable: the name (not the value) of the token's environment variable
     health:         {url, status, error, error_kind, body}   body = Vault's JSON fields
     seal_status:    the same for /v1/sys/seal-status
-    transit:        {"<mount>/<key>": {url, status, error, error_kind, checked, reason,
+    transit:        {request key "<mount>/<key>": {url, status, error, error_kind, checked, reason,
                                        key: {name, type, latest_version}, errors}}
 """
 
@@ -21,11 +22,14 @@ from __future__ import annotations
 import json
 import os
 import urllib.parse
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from golive.collectors import CollectContext, Collector, Evidence, register
 from golive.collectors.http import Fetched, SettingsError, fetch, join_url, settings_tls
 
+SOURCE = "vault"
+# Request(SOURCE, TRANSIT_KEY, {mount, key}, key="<mount>/<key>"): look the key up.
+TRANSIT_KEY = "transit_key"
 DEFAULT_TOKEN_ENV = "VAULT_TOKEN"
 HEALTH_FIELDS = (
     "initialized",
@@ -41,6 +45,39 @@ SEAL_FIELDS = ("type", "initialized", "sealed", "storage_type", "version", "t", 
 KEY_FIELDS = ("name", "type", "latest_version", "deletion_allowed", "exportable")
 
 
+class VaultProbe(TypedDict):
+    url: str
+    status: int | None
+    error: str | None
+    error_kind: str | None
+    # The fields of Vault's JSON answer golive keeps; None when the answer was not JSON.
+    body: dict[str, Any] | None
+
+
+class TransitEntry(TypedDict, total=False):
+    """One transit key's lookup: `url` and `checked` always; `reason` when not checked
+    (no token), the answer's fields when checked."""
+
+    url: str
+    checked: bool
+    reason: str
+    status: int | None
+    error: str | None
+    error_kind: str | None
+    key: dict[str, Any] | None
+    errors: list[str]
+
+
+class VaultData(TypedDict):
+    """The vault source's evidence data."""
+
+    address: str
+    login_variable: str
+    health: VaultProbe
+    seal_status: VaultProbe
+    transit: dict[str, TransitEntry]
+
+
 def vault_json(fetched: Fetched) -> dict[str, Any] | None:
     try:
         document = json.loads(fetched.body.decode("utf-8"))
@@ -49,7 +86,7 @@ def vault_json(fetched: Fetched) -> dict[str, Any] | None:
     return document if isinstance(document, dict) else None
 
 
-def probe(fetched: Fetched, fields: tuple[str, ...]) -> dict[str, Any]:
+def probe(fetched: Fetched, fields: tuple[str, ...]) -> VaultProbe:
     document = vault_json(fetched) if fetched.error is None else None
     return {
         "url": fetched.url,
@@ -62,7 +99,7 @@ def probe(fetched: Fetched, fields: tuple[str, ...]) -> dict[str, Any]:
 
 @register
 class VaultCollector(Collector):
-    source = "vault"
+    source = SOURCE
     settings_keys: ClassVar[set[str]] = {"address", "ca_bundle", "token_env"}
     default_timeout = 30.0
 
@@ -78,15 +115,14 @@ class VaultCollector(Collector):
         # Three kinds of request share the collector's time.
         timeout = float(ctx.settings.get("timeout", self.default_timeout)) / 4
         base = str(address)
-        data: dict[str, Any] = {"address": base, "login_variable": token_env, "transit": {}}
-        data["health"] = probe(fetch(join_url(base, "/v1/sys/health"), timeout=timeout, context=context), HEALTH_FIELDS)
-        data["seal_status"] = probe(fetch(join_url(base, "/v1/sys/seal-status"), timeout=timeout, context=context), SEAL_FIELDS)
+        health = probe(fetch(join_url(base, "/v1/sys/health"), timeout=timeout, context=context), HEALTH_FIELDS)
+        seal_status = probe(fetch(join_url(base, "/v1/sys/seal-status"), timeout=timeout, context=context), SEAL_FIELDS)
+        data: VaultData = {"address": base, "login_variable": token_env, "transit": {}, "health": health, "seal_status": seal_status}
         token = os.environ.get(token_env, "")
-        for item in ctx.config.checklist.items:
-            if item.kind != "check" or item.check_name != "security.vault_kms" or not item.params["transit_key"]:
+        for request in ctx.requests:
+            if request.what != TRANSIT_KEY:
                 continue
-            mount, key = str(item.params["transit_mount"]).strip("/"), str(item.params["transit_key"])
-            name = f"{mount}/{key}"
+            mount, key, name = str(request.args["mount"]), str(request.args["key"]), request.key
             if name in data["transit"]:
                 continue
             path = f"/v1/{urllib.parse.quote(mount)}/keys/{urllib.parse.quote(key, safe='')}"
@@ -110,4 +146,4 @@ class VaultCollector(Collector):
                 "key": {field: described[field] for field in KEY_FIELDS if field in described} if isinstance(described, dict) else None,
                 "errors": [str(message) for message in errors] if isinstance(errors, list) else [],
             }
-        return Evidence(self.source, data=data, files=[ctx.write_evidence("vault", data)])
+        return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("vault", data)])

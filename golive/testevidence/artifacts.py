@@ -15,7 +15,7 @@ import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from golive.collectors import CollectContext, CollectorTimeout, Evidence
 from golive.secrets import mask_argv
@@ -30,6 +30,41 @@ OUTPUT_TAIL = 20_000
 
 
 Parser = Callable[[Path], dict[str, Any]]
+
+
+class CommandRecord(TypedDict, total=False):
+    """A producing command as it went (`run_command`): `exit_code` None when it timed out
+    or failed to start; `output` is the evidence file with its output."""
+
+    argv: list[str]
+    cwd: str
+    started_at: str | None
+    timeout: float
+    exit_code: int | None
+    timed_out: bool
+    failed_to_start: str
+    output_tail: str
+    seconds: float
+    output: str
+
+
+class ReportFile(TypedDict, total=False):
+    """One matching file (`read_reports`): `path` always, then `mtime` and the parsed
+    `report`, or `error`."""
+
+    path: str
+    mtime: str | None
+    report: dict[str, Any]
+    error: str
+
+
+class ReportData(TypedDict):
+    """The evidence data of a one-report source (coverage, load: `collect_report`)."""
+
+    dir: str
+    patterns: list[str]
+    command: CommandRecord | None
+    files: list[ReportFile]
 
 
 class SettingsError(Exception):
@@ -97,23 +132,24 @@ def command_timeout(ctx: CollectContext) -> float:
     return float(value)
 
 
-def run_command(ctx: CollectContext, name: str, argv: list[str], cwd: Path, timeout: float) -> dict[str, Any]:
+def run_command(ctx: CollectContext, name: str, argv: list[str], cwd: Path, timeout: float) -> CommandRecord:
     """Run one producing command; its record (and output, as an evidence file) whatever happens."""
     started = dt.datetime.now(dt.UTC)
     begun = time.monotonic()
     # Recorded as masked (`--token S`, `PASSWORD=S`); the command itself runs with the real argv.
-    record: dict[str, Any] = {"argv": mask_argv(argv), "cwd": str(cwd), "started_at": iso(started), "timeout": timeout}
+    record: CommandRecord = {"argv": mask_argv(argv), "cwd": str(cwd), "started_at": iso(started), "timeout": timeout}
     output: dict[str, Any] = dict(record)
     try:
         done = ctx.run(argv, cwd=cwd, timeout=timeout)
     except CollectorTimeout:
         if ctx.cancelled.is_set():
             raise
-        record.update(exit_code=None, timed_out=True)
+        record["exit_code"], record["timed_out"] = None, True
     except OSError as exc:
-        record.update(exit_code=None, timed_out=False, failed_to_start=f"{argv[0]}: {exc.strerror or exc}")
+        record["exit_code"], record["timed_out"] = None, False
+        record["failed_to_start"] = f"{argv[0]}: {exc.strerror or exc}"
     else:
-        record.update(exit_code=done.returncode, timed_out=False)
+        record["exit_code"], record["timed_out"] = done.returncode, False
         output.update(stdout=done.stdout[-OUTPUT_TAIL:], stderr=done.stderr[-OUTPUT_TAIL:])
         # Tools differ in where they say why (coverage.py prints "No data to report." on stdout).
         record["output_tail"] = (done.stderr.strip() or done.stdout.strip())[-500:]
@@ -123,7 +159,7 @@ def run_command(ctx: CollectContext, name: str, argv: list[str], cwd: Path, time
     return record
 
 
-def read_reports(base: Path, wanted: list[str], parser: Parser) -> list[dict[str, Any]]:
+def read_reports(base: Path, wanted: list[str], parser: Parser) -> list[ReportFile]:
     """Every file matching `wanted`, parsed; a file that cannot be parsed carries its error."""
     found: dict[Path, None] = {}
     for pattern in wanted:
@@ -134,7 +170,7 @@ def read_reports(base: Path, wanted: list[str], parser: Parser) -> list[dict[str
     records = []
     for path in found:
         shown = _shown(path, base)
-        record: dict[str, Any] = {"path": shown}
+        record: ReportFile = {"path": shown}
         try:
             record["mtime"] = iso(dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC))
             record["report"] = parser(path)
@@ -169,6 +205,6 @@ def collect_report(ctx: CollectContext, parser: Parser) -> Evidence:
     if "report" in producers:
         command = run_command(ctx, "report", producers["report"], base, timeout)
         files.append(command["output"])
-    data = {"dir": str(base), "patterns": wanted, "command": command, "files": read_reports(base, wanted, parser)}
+    data: ReportData = {"dir": str(base), "patterns": wanted, "command": command, "files": read_reports(base, wanted, parser)}
     files.append(ctx.write_evidence(ctx.source, data))
-    return Evidence(ctx.source, data=data, files=files)
+    return Evidence(ctx.source, data=dict(data), files=files)

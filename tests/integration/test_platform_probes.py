@@ -31,11 +31,12 @@ from cryptography.x509.oid import NameOID
 
 from golive import engine
 from golive.checks import JudgeContext
-from golive.collectors import CollectContext, Evidence, registered, settings_keys
+from golive.collectors import Evidence, registered, settings_keys
 from golive.config import Config, load_config
 from golive.decision import load_waivers
 from golive.judging import judge
 from golive.model import ItemResult, Status
+from golive.scheduling import collect_context
 from tests.conftest import needs, write
 
 pytestmark = pytest.mark.integration
@@ -244,7 +245,7 @@ def probe(folder: Path, api: str, source: str, item_id: str, body: str = "") -> 
     """Run one collector against `api` and judge one item with its evidence."""
     path = write(folder / "golive.yml", f"release: {{repo: .}}\nenvironments:\n  staging: {{api: '{api}'}}\n{body}")
     config: Config = load_config(path, None, settings_keys())
-    ctx = CollectContext(config, AS_OF, folder / "out" / "evidence", source)
+    ctx = collect_context(config, AS_OF, folder / "out" / "evidence", source)
     evidence: Evidence = registered()[source]().collect(ctx)
     item = config.checklist.get(item_id)
     assert item is not None

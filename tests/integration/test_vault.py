@@ -21,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from golive.checks import JudgeContext
-from golive.collectors import CollectContext, Evidence, registered, settings_keys
+from golive.collectors import Evidence, registered, settings_keys
 from golive.config import load_config
 from golive.judging import judge
 from golive.model import ItemResult, Status
 from golive.sandbox.openbao import OpenBao, bao_binary
+from golive.scheduling import collect_context
 from tests.conftest import needs, write
 
 pytestmark = pytest.mark.integration
@@ -107,7 +108,7 @@ def vault_kms(
     saved = os.environ.pop("GOLIVE_TEST_VAULT_TOKEN", None)
     os.environ.update(environ or {})
     try:
-        evidence = registered()["vault"]().collect(CollectContext(config, AS_OF, folder / "out" / "evidence", "vault"))
+        evidence = registered()["vault"]().collect(collect_context(config, AS_OF, folder / "out" / "evidence", "vault"))
     finally:
         os.environ.pop("GOLIVE_TEST_VAULT_TOKEN", None)
         if saved is not None:

@@ -31,7 +31,9 @@ from golive.checklist import Checklist, ItemSpec, load_default
 from golive.checks import JudgeContext
 from golive.checks.kpi import drawdowns, explainability, hit_rate, sharpe
 from golive.checks.security import scanners
-from golive.checks.tests import coverage, e2e, junit_suite, load, performance
+from golive.checks.tests import e2e, junit_suite
+from golive.checks.tests_performance import performance
+from golive.checks.tests_reports import coverage, load
 from golive.collectors import Evidence
 from golive.collectors import kpi as kpi_collector
 from golive.collectors.scanners import ingest, parse_bandit, parse_trivy

@@ -81,3 +81,41 @@ def test_the_host_module_groups_are_read_from_its_groups_literal(tmp_path: Path)
     computed.write_text("GROUPS = dict(alpha=1)\n")
     with pytest.raises(LookupError, match="no GROUPS"):
         host_groups(computed)
+
+
+GOLIVE = Path(__file__).resolve().parents[2] / "golive"
+# Where item ids belong: the checks that judge them, the checklist that defines them, the demo.
+ID_HOMES = ("checks", "checklist", "demo")
+
+
+def quoted_ids(text: str, ids: list[str]) -> list[str]:
+    return [item_id for item_id in ids if f'"{item_id}"' in text or f"'{item_id}'" in text]
+
+
+def test_no_module_outside_the_checks_names_an_item_id() -> None:
+    """Demand flows forward: collectors and the engine act on requests, never on item ids."""
+    ids = [item.id for item in load_default().items]
+    assert "platform.healthz" in ids
+    named = []
+    for module in sorted(GOLIVE.rglob("*.py")):
+        relative = module.relative_to(GOLIVE)
+        if relative.parts[0] in ID_HOMES or relative.parts[0].startswith("demo"):
+            continue
+        text = module.read_text(encoding="utf-8")
+        named += [f"{relative}: {item_id}" for item_id in quoted_ids(text, ids)]
+    assert named == []
+
+
+def test_no_collector_reads_the_checklist() -> None:
+    for module in sorted((GOLIVE / "collectors").glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        assert "config.checklist" not in text, module.name
+        assert "golive.checklist" not in text, module.name
+
+
+def test_the_item_id_scan_sees_a_quoted_id() -> None:
+    """The scan above must be able to fail: a quoted id, in either quotes, is what it looks for."""
+    ids = [item.id for item in load_default().items]
+    assert quoted_ids('if item.check_name != "platform.healthz":\n', ids) == ["platform.healthz"]
+    assert quoted_ids("SUITES = {'unit': 'tests.unit'}\n", ids) == ["tests.unit"]
+    assert quoted_ids("platform.healthz is judged elsewhere\n", ids) == []

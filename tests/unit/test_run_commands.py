@@ -10,6 +10,7 @@ import pytest
 
 from golive.collectors import CollectContext, settings_keys
 from golive.config import load_config
+from golive.scheduling import collect_context
 from golive.testevidence.artifacts import SettingsError, commands
 from tests.conftest import write
 
@@ -21,7 +22,7 @@ def context(tmp_path: Path, run: str) -> CollectContext:
         tmp_path / "golive.yml", f"release: {{repo: .}}\nsources:\n  junit:\n    unit: reports/unit.xml\n    run: {{unit: {run}}}\n"
     )
     config = load_config(path, None, settings_keys())
-    return CollectContext(config, AS_OF, tmp_path / "out" / "evidence", "junit", {})
+    return collect_context(config, AS_OF, tmp_path / "out" / "evidence", "junit")
 
 
 @pytest.mark.parametrize(

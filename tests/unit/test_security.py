@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from golive import checks, collectors
 from golive.appsec import GRADES, WAPITI_ANOMALY_GRADE, WAPITI_LEVEL_GRADES, ZAP_CONFIDENCES, ZAP_RISKS, alert_grade
 from golive.checks import JudgeContext
-from golive.collectors import CollectContext, Evidence, settings_keys
+from golive.collectors import Evidence, settings_keys
 from golive.collectors.audit import from_name
 from golive.collectors.scanners import parse_trivy, parse_zap
 from golive.config import Config, load_config
 from golive.model import Outcome, Status
+from golive.scheduling import collect_context
 from golive.supply_chain import MAX_REPORT_BYTES, ReportError, read_bounded
 from tests.conftest import write
 
@@ -61,7 +62,7 @@ def configure(folder: Path, body: str) -> Config:
 
 
 def collect(config: Config, source: str, as_of: dt.datetime = AS_OF) -> Evidence:
-    ctx = CollectContext(config, as_of, config.base_dir / "golive-out" / "evidence", source)
+    ctx = collect_context(config, as_of, config.base_dir / "golive-out" / "evidence", source)
     return collectors.registered()[source]().collect(ctx)
 
 

@@ -11,7 +11,9 @@ import pytest
 
 from golive.checklist import ItemSpec, load_default
 from golive.checks import JudgeContext
-from golive.checks.tests import coverage, e2e, junit_suite, load, performance
+from golive.checks.tests import e2e, junit_suite
+from golive.checks.tests_performance import performance
+from golive.checks.tests_reports import coverage, load
 from golive.collectors import Evidence
 from golive.model import Status
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from golive.checks.tests import coverage, e2e, load, performance
+from golive.checks.tests import e2e
+from golive.checks.tests_performance import performance
+from golive.checks.tests_reports import coverage, load
 from golive.collectors import Evidence
 from golive.model import Status
 from golive.testevidence.artifacts import read_reports
