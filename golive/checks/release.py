@@ -75,7 +75,9 @@ def commit_sha(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome
     if dirty:
         shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
         return Outcome(Status.FAIL, f"work tree of {git['repo']} has {len(dirty)} uncommitted change(s): {shown}")
-    return Outcome.passed(f"{git['commit']} on {git['branch']}, work tree clean")
+    excluded = git.get("excluded") or []
+    left_out = f" (golive's own state left out: {', '.join(excluded)})" if excluded else ""
+    return Outcome.passed(f"{git['commit']} on {git['branch']}, work tree clean{left_out}")
 
 
 def release_date(release: dict[str, Any], git: Mapping[str, Any], tag_params: dict[str, Any]) -> tuple[dt.datetime | None, str]:

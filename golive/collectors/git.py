@@ -24,8 +24,10 @@ class GitData(TypedDict):
     branch: str
     commit_date: str
     tags: list[GitTag]
-    # Paths with local changes (`git status --porcelain`), golive's own output excluded.
+    # Paths with local changes (`git status --porcelain`), golive's own state excluded.
     dirty: list[str]
+    # What of golive's own state the cleanliness rule left out, by name (git pathspecs).
+    excluded: list[str]
 
 
 @register
@@ -50,7 +52,8 @@ class GitCollector(Collector):
             if ctx.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"]).returncode != 0:
                 raise _GitError("the repository has no commit yet")
             head = git("rev-parse", "HEAD").strip()
-            status = git("status", "--porcelain=v1", "--untracked-files=normal", "--", ".", *_own_output(ctx, top))
+            excluded = _own_state(ctx, top)
+            status = git("status", "--porcelain=v1", "--untracked-files=normal", "--", ".", *excluded)
             tags: list[GitTag] = []
             for line in git(
                 "for-each-ref", "--points-at", head, "--format=%(refname:short)\t%(objecttype)\t%(creatordate:iso-strict)", "refs/tags"
@@ -68,6 +71,7 @@ class GitCollector(Collector):
             "commit_date": commit_date,
             "tags": tags,
             "dirty": [line[3:] for line in status.splitlines() if line.strip()],
+            "excluded": [spec.removeprefix(":(exclude)").removeprefix(":(exclude,glob)") for spec in excluded],
         }
         return Evidence(self.source, data=dict(data), files=[ctx.write_evidence("git", data)])
 
@@ -76,15 +80,23 @@ class _GitError(Exception):
     pass
 
 
-def _own_output(ctx: CollectContext, top: Path) -> list[str]:
-    """Pathspecs excluding golive's own output and history: they are not release content."""
+# Files golive writes beside results wherever they are: role and runner signatures
+# (RESULT.json.<role>.sig) and `golive verify --attestation` verdicts (*.intoto.jsonl).
+OWN_FILE_PATTERNS = ("**/*.json.*.sig", "**/*.intoto.jsonl")
+
+
+def _own_state(ctx: CollectContext, top: Path) -> list[str]:
+    """Pathspecs excluding golive's own state, by name: the --out folder, the history, the
+    configured attestations and waivers files, signatures and attestation verdicts. Nothing
+    else is left out: every other change in the tree is release content."""
     excluded = []
-    for folder in (ctx.options.out_dir, ctx.config.history):
-        if folder is None:
+    for path in (ctx.options.out_dir, ctx.config.history, ctx.config.attestations, ctx.config.waivers):
+        if path is None:
             continue
         try:
-            relative = Path(folder).resolve().relative_to(top.resolve())
+            relative = Path(path).resolve().relative_to(top.resolve())
         except ValueError:
             continue
         excluded.append(f":(exclude){relative}")
+    excluded += [f":(exclude,glob){pattern}" for pattern in OWN_FILE_PATTERNS]
     return excluded
