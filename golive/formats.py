@@ -118,3 +118,23 @@ def problem(name: str, document: Any) -> str | None:
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first.absolute_path) or "(the document)"
     schema_path = "/".join(str(part) for part in first.absolute_schema_path)
     return f"{where.lstrip('.')}: {first.message[:200]} (schema {FORMATS[name].schema_file}#/{schema_path})"
+
+
+def _validator() -> Any:
+    """Draft 2020-12, with the exact decimals golive's readers parse numbers into counted as numbers."""
+    from decimal import Decimal
+
+    import jsonschema
+
+    def is_number(checker: Any, value: Any) -> bool:
+        return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("number", is_number)
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
+
+
+def with_schema_problem(name: str, document: Any, detail: str) -> str:
+    """A reader's own complaint about `document`, followed by the schema path that fails,
+    when the shipped schema sees one (a complaint beyond the schema stays as it is)."""
+    found = problem(name, document)
+    return f"{detail}; against golive's schema: {found}" if found else detail

@@ -10,8 +10,10 @@ import datetime as dt
 import json
 import math
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from golive.formats import with_schema_problem
 from golive.kpi.evidence import Incident, Score, Trade
 from golive.kpi.load import LoadError, Resolve, Row, Table, read_document
 
@@ -167,6 +169,13 @@ def explainability(spec: str, resolve: Resolve, zone: ZoneInfo, timeout: float) 
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise LoadError(f"{spec} line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    try:
+        return _score(spec, data, zone)
+    except LoadError as exc:
+        raise LoadError(with_schema_problem("explainability", data, str(exc))) from None
+
+
+def _score(spec: str, data: Any, zone: ZoneInfo) -> Score:
     if not isinstance(data, dict):
         raise LoadError(f"{spec}: expected a JSON object with score and date")
     row = Row(spec, data)

@@ -27,6 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from golive.formats import with_schema_problem
 from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, report_timestamp
 
 PERCENTILES = (50, 90, 95, 99)
@@ -64,7 +65,10 @@ def parse_latency(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     if "benchmarks" in document:
         return _benchmark(path, document)
     if "series" in document:
-        return _samples(path, document)
+        try:
+            return _samples(path, document)
+        except EvidenceFileError as exc:
+            raise EvidenceFileError(path, with_schema_problem("latency-samples", document, exc.detail)) from None
     raise EvidenceFileError(path, "neither a latency samples file ('series') nor pytest-benchmark JSON ('benchmarks')")
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from golive.formats import with_schema_problem
 from golive.testevidence import MAX_BYTES, EvidenceFileError, iso, load_json, report_timestamp
 from golive.testevidence.latency import finite_number, numbers, summarise
 
@@ -29,6 +30,13 @@ ORDER_COUNTS = ("requested", "sent", "accepted", "rejected", "failed")
 
 def parse_load(path: Path, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     document = load_json(path, max_bytes)
+    try:
+        return _parse_load(path, document)
+    except EvidenceFileError as exc:
+        raise EvidenceFileError(path, with_schema_problem("load-test", document, exc.detail)) from None
+
+
+def _parse_load(path: Path, document: Any) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__
         raise EvidenceFileError(path, f"not a load-test summary: schema is {found!r}, expected {SCHEMA!r}")

@@ -87,3 +87,32 @@ def test_formats_command_lists_and_prints_schema_and_example() -> None:
     unknown = runner.invoke(main, ["formats", "load"])
     assert unknown.exit_code == 2
     assert "did you mean 'load-test'?" in unknown.output
+
+
+def test_reader_errors_name_the_schema_path_that_failed(tmp_path: Path) -> None:
+    from golive.kpi.load import LoadError
+    from golive.testevidence import EvidenceFileError
+
+    load = json.loads(json.dumps(FORMATS["load-test"].example))
+    load["orders"]["sent"] = "500"
+    (tmp_path / "load.json").write_text(json.dumps(load))
+    with pytest.raises(EvidenceFileError) as caught:
+        parse_load(tmp_path / "load.json")
+    assert "orders.sent is '500', not a count" in str(caught.value)
+    assert "orders.sent: '500' is not of type 'integer' (schema load-test-v1.schema.json#/properties/orders/properties/sent/type)" in str(
+        caught.value
+    )
+    samples = {"unit": "us", "series": {"GET /": [1.5]}}
+    (tmp_path / "samples.json").write_text(json.dumps(samples))
+    with pytest.raises(EvidenceFileError, match=r"latency-samples-v1.schema.json#/properties/unit/enum"):
+        parse_latency(tmp_path / "samples.json")
+    (tmp_path / "score.json").write_text(json.dumps({"score": 8}))
+    with pytest.raises(
+        LoadError, match=r"; against golive's schema: \(the document\): 'date' is a required property \(schema explainability"
+    ):
+        explainability(str(tmp_path / "score.json"), Path, ZoneInfo("UTC"), 5.0)
+    # A rule beyond the schema (score within out_of) is the reader's alone.
+    (tmp_path / "score.json").write_text(json.dumps({"score": 12.5, "date": "2026-11-27"}))
+    with pytest.raises(LoadError) as beyond:
+        explainability(str(tmp_path / "score.json"), Path, ZoneInfo("UTC"), 5.0)
+    assert str(beyond.value).endswith("score 12.5 is not within 0..10")
