@@ -48,7 +48,7 @@ _TOP_KEYS = {
     "signoff": dict,
     "archives": dict,
 }
-_RELEASE_KEYS = {"repo": str, "version_file": str, "date": (str, dt.date), "version": str}
+_RELEASE_KEYS = {"repo": str, "version_file": str, "image_file": str, "date": (str, dt.date), "version": str}
 # Every source block may bound its collector's run time; the rest is the collector's own.
 _COMMON_SOURCE_KEYS = {"timeout": (int, float)}
 _FILE_KEYS = ("attestations", "signers")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from golive.checklist import ItemSpec
 from golive.checks import JudgeContext, check
@@ -14,6 +14,10 @@ from golive.collectors.git import GitData
 from golive.model import Finding, Outcome, Status
 from golive.timeutil import parse_day_or_moment
 from golive.yamlfile import ConfigError
+
+if TYPE_CHECKING:
+    from golive.collectors.hosts import HostsData
+    from golive.collectors.supply_chain import SupplyChainData
 
 # Sources whose evidence carries `versions: {name: version}` to compare with the tag.
 VERSION_SOURCES = {"hosts": "inventory", "http": "api"}
@@ -30,7 +34,7 @@ def tag_version(tag: str, strip_prefix: str) -> str:
     return tag[len(strip_prefix) :] if strip_prefix and tag.startswith(strip_prefix) else tag
 
 
-@check("release.version_tag", also_uses=tuple(VERSION_SOURCES))
+@check("release.version_tag", also_uses=(*VERSION_SOURCES, "supply_chain"))
 def version_tag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcome:
     git = cast("GitData", evidence.data)
     tags = version_tags(item.params, git)
@@ -62,7 +66,10 @@ def version_tag(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) -> Outcom
         for name, reported in sorted(other.data["versions"].items()):
             if reported != version:
                 findings.append(Finding(f"version:{name}", Status.FAIL, f"{name} reports {reported!r}, tag says {version}", host=name))
-    outcome = Outcome.from_findings(findings, f"{tag} points at {commit}")
+    image_note = ""
+    if ctx.config.release.get("image_file") and ctx.config.inventory:
+        image_note = deployed_images(ctx, findings, unavailable)
+    outcome = Outcome.from_findings(findings, f"{tag} points at {commit}{image_note}")
     if unavailable and not findings:
         return Outcome(Status.INSUFFICIENT, f"{tag} points at {commit}, but consistency is unproven: " + "; ".join(unavailable))
     return outcome
@@ -112,3 +119,35 @@ def release_date_check(item: ItemSpec, evidence: Evidence, ctx: JudgeContext) ->
     if moment > ctx.as_of:
         return Outcome(Status.FAIL, f"release date {moment.isoformat()} ({origin}) is after --as-of {ctx.as_of.isoformat()}")
     return Outcome.passed(f"{moment.isoformat()} ({origin})")
+
+
+def deployed_images(ctx: JudgeContext, findings: list[Finding], unavailable: list[str]) -> str:
+    """release.image_file on each version host must name an image of the release manifest
+    (sources.supply_chain) by digest: the hosts run what was signed and tagged. Adds a
+    finding per host that does not, and says what could not be compared."""
+    hosts, chain = ctx.evidence.get("hosts"), ctx.evidence.get("supply_chain")
+    if hosts is None or hosts.error or hosts.missing or "images" not in hosts.data:
+        unavailable.append("deployed images: the host pass recorded none")
+        return ""
+    if chain is None or chain.error or chain.missing:
+        unavailable.append(
+            f"deployed images: no release manifest to compare with ({(chain.error or chain.missing) if chain else 'not collected'})"
+        )
+        return ""
+    digests = {str(image["digest"]) for image in cast("SupplyChainData", chain.data)["images"]}
+    recorded = cast("HostsData", hosts.data)["images"]
+    errors = cast("HostsData", hosts.data).get("image_errors", {})
+    for name, reference in sorted(recorded.items()):
+        if not reference:
+            findings.append(
+                Finding(
+                    f"image:{name}", Status.INSUFFICIENT, f"{name}: no deployed image recorded ({errors.get(name, 'empty')})", host=name
+                )
+            )
+        elif reference.rpartition("@")[2] not in digests:
+            findings.append(
+                Finding(f"image:{name}", Status.FAIL, f"{name} deployed {reference}, not an image of the release manifest", host=name)
+            )
+    if not recorded:
+        unavailable.append("deployed images: no version host")
+    return f"; {len(recorded)} host(s) deployed the manifest's image" if recorded and not findings else ""

@@ -67,6 +67,9 @@ class HostsData(_HostsDataAlways, total=False):
     # Absent when nothing was asked of any host.
     run: HostRun
     version_errors: dict[str, str]
+    # release.image_file on each version host (the image reference it deployed), when set.
+    images: dict[str, str | None]
+    image_errors: dict[str, str]
 
 
 @functools.cache
@@ -146,7 +149,9 @@ class HostPlan:
     requests: dict[str, dict[str, dict[str, Any]]]
 
 
-def plan(requests: Iterable[Request], inventory_hosts: Callable[[str], list[str]], version_pattern: str, version_file: str) -> HostPlan:
+def plan(
+    requests: Iterable[Request], inventory_hosts: Callable[[str], list[str]], version_pattern: str, version_file: str, image_file: str = ""
+) -> HostPlan:
     """Which pattern matches which hosts, and what to gather on each host. Requests for one
     group on one host are merged (`merge_args`), in the order they come."""
     patterns: dict[str, list[str]] = {}
@@ -163,7 +168,7 @@ def plan(requests: Iterable[Request], inventory_hosts: Callable[[str], list[str]
 
     for request in requests:
         ask(request.hosts or "all", request.what, request.args)
-    ask(version_pattern, VERSION_GROUP, {"file": version_file})
+    ask(version_pattern, VERSION_GROUP, {"file": version_file, **({"image_file": image_file} if image_file else {})})
     return HostPlan(patterns, gather)
 
 
@@ -309,7 +314,8 @@ class HostsCollector(Collector):
         settings = ctx.settings
         version_file = str(ctx.config.release.get("version_file", DEFAULT_VERSION_FILE))
         version_pattern = str(settings.get("version_hosts", "lunia_app"))
-        host_plan = plan(ctx.requests, inventory.hosts, version_pattern, version_file)
+        image_file = str(ctx.config.release.get("image_file", ""))
+        host_plan = plan(ctx.requests, inventory.hosts, version_pattern, version_file, image_file)
         data: HostsData = {"inventory": str(inventory_path), "patterns": host_plan.patterns, "hosts": {}, "versions": {}}
         files: list[str] = []
         if host_plan.requests:
@@ -334,6 +340,10 @@ class HostsCollector(Collector):
             data["versions"][host] = version.get("version")
             if version.get("error"):
                 data.setdefault("version_errors", {})[host] = version["error"]
+            if image_file:
+                data.setdefault("images", {})[host] = version.get("image")
+                if version.get("image_error") or version.get("error"):
+                    data.setdefault("image_errors", {})[host] = str(version.get("image_error") or version["error"])
         for host, facts in sorted(data["hosts"].items()):
             files.append(ctx.write_evidence(host, facts))
         files.append(ctx.write_evidence("_pass", {key: value for key, value in data.items() if key != "hosts"}))

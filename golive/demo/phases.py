@@ -16,9 +16,20 @@ from typing import Any
 
 from golive.demo.plan import DemoPlan, environment_out
 from golive.demo.release import build_release, release_commit
-from golive.demo.service import DEPLOYED_IMAGE_FILE, break_service, record_deployed_image, service_image, stage_api_app, start_vault
+from golive.demo.service import break_service, record_deployed_image, service_image, stage_api_app, start_vault
 from golive.demo.signing import attest_demo, keys_and_signers, sign_and_verify
-from golive.demo.team import API_PORT, ATTESTATIONS, DEMO_HOSTS, DEMO_LABEL, RUNNER, TRIVY_ABSENT, VAULT_PORT, VERSION, DemoError
+from golive.demo.team import (
+    API_PORT,
+    ATTESTATIONS,
+    DEMO_HOSTS,
+    DEMO_LABEL,
+    DEPLOYED_IMAGE_FILE,
+    RUNNER,
+    TRIVY_ABSENT,
+    VAULT_PORT,
+    VERSION,
+    DemoError,
+)
 from golive.sandbox import oci
 
 

@@ -15,6 +15,7 @@ import yaml
 from golive.demo.plan import DemoPlan, run_command
 from golive.demo.team import (
     DEMO_SOURCE,
+    DEPLOYED_IMAGE_FILE,
     DOCS,
     NOT_DEMONSTRABLE,
     RUNNER,
@@ -64,7 +65,7 @@ def build_release(
     fleet_settings = {**({"inventory": str(inventory)} if inventory else {}), **({"api": api} if api else {})}
     config: dict[str, Any] = {
         "checklist": "demo-checklist.yml",
-        "release": {"repo": ".", "version_file": "/etc/lunia/VERSION"},
+        "release": {"repo": ".", "version_file": "/etc/lunia/VERSION", "image_file": DEPLOYED_IMAGE_FILE},
         # One fleet, two environments with their own policy: prod promotes only a verified staging GO.
         "environments": {
             "staging": {**fleet_settings},

@@ -9,7 +9,17 @@ from pathlib import Path
 
 from golive.demo.breaks import XSS_BREAK, Breakage
 from golive.demo.plan import DemoPlan
-from golive.demo.team import DEMO_LABEL, DEMO_SOURCE, IMAGE_CACHE, IMAGE_NAME, TRANSIT_KEY, VAULT_TOKEN_ENV, VERSION, DemoError
+from golive.demo.team import (
+    DEMO_LABEL,
+    DEMO_SOURCE,
+    DEPLOYED_IMAGE_FILE,
+    IMAGE_CACHE,
+    IMAGE_NAME,
+    TRANSIT_KEY,
+    VAULT_TOKEN_ENV,
+    VERSION,
+    DemoError,
+)
 from golive.sandbox import Fleet, oci
 from golive.sandbox.openbao import OpenBao
 
@@ -43,9 +53,6 @@ def start_vault(plan: DemoPlan, stack: ExitStack, host: str, port: int, say: Cal
     plan.environ[VAULT_TOKEN_ENV] = bao.root_token
     say(f"OpenBao at {bao.address}: raft storage, initialised, unsealed, transit key {TRANSIT_KEY} (keys in {bao.secrets_path})")
     return bao
-
-
-DEPLOYED_IMAGE_FILE = "/etc/lunia/IMAGE"
 
 
 def service_image(plan: DemoPlan, say: Callable[[str], None]) -> tuple[oci.ServiceImage, Callable[[Path], dict[str, str]]]:

@@ -58,3 +58,6 @@ DOCS = {
     "PENTEST_REPORT.md": "# Penetration test report (DEMO: not a real third-party report)\n\nScope: the demo API. Findings: none open.\n",
     "SCANNER_REVIEW.md": "# Scanner review (demo)\n\nBandit's LOW findings on lunia_demo/release.py (git run without a shell) reviewed: accepted.\n",
 }
+
+# Where each app host records the image reference it deployed from (release.image_file).
+DEPLOYED_IMAGE_FILE = "/etc/lunia/IMAGE"

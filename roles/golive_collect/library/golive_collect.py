@@ -1437,8 +1437,23 @@ def version_facts(args: dict[str, object]) -> dict[str, object]:
     try:
         lines = read_text(path, 4096).strip().splitlines()
     except (OSError, ValueError) as exc:
-        return {"file": path, "error": error_text(exc)}
-    return {"file": path, "version": lines[0].strip() if lines else ""} if lines else {"file": path, "error": f"{path} is empty"}
+        facts: dict[str, object] = {"file": path, "error": error_text(exc)}
+    else:
+        facts = {"file": path, "version": lines[0].strip()} if lines else {"file": path, "error": path + " is empty"}
+    image_file = str(args.get("image_file") or "")
+    if image_file:
+        # The image reference the host deployed from (name@sha256:...), as deploy tools record it.
+        facts["image_file"] = image_file
+        try:
+            image_lines = read_text(image_file, 4096).strip().splitlines()
+        except (OSError, ValueError) as exc:
+            facts["image_error"] = error_text(exc)
+        else:
+            if image_lines:
+                facts["image"] = image_lines[0].strip()
+            else:
+                facts["image_error"] = image_file + " is empty"
+    return facts
 
 
 # Fact groups by name (a literal: the controller parses it); the checks request them by these names.
