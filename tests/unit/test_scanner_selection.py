@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -213,3 +214,25 @@ def test_required_pip_audit_without_reports_or_with_a_broken_one(tmp_path: Path)
     write(tmp_path / "audit" / "bad.json", '{"dependencies": [{"version": "1"}]}')
     outcome = judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF)
     assert outcome.status is Status.ERROR and "dependencies[0] has no name" in outcome.summary
+
+
+def test_a_vulnerability_trivy_scored_is_judged_there_not_again_as_unscored(tmp_path: Path) -> None:
+    trivy_copy(tmp_path, "image-v2.json")
+    (tmp_path / "audit").mkdir()
+    report = {
+        "dependencies": [
+            {
+                "name": "requests",
+                "version": "2.31.0",
+                "vulns": [{"id": "PYSEC-2024-1", "fix_versions": ["2.32.0"], "aliases": ["GHSA-9wx4-h78v-vm56"]}],
+            }
+        ]
+    }
+    write(tmp_path / "audit" / "audit.json", json.dumps(report))
+    moment = (AS_OF - dt.timedelta(days=1)).timestamp()
+    os.utime(tmp_path / "audit" / "audit.json", (moment, moment))
+    block = "    trivy: 'trivy/*'\n    pip_audit: 'audit/*.json'\n"
+    config = scanners(tmp_path, block, "  security.scanners: {require: [trivy, pip-audit], max_age_days: 3650}\n")
+    outcome = judge(config, "security.scanners", collect(config, "scanners", AS_OF), AS_OF)
+    assert not [finding for finding in outcome.findings if finding.key.startswith("pip-audit:")], outcome.summary
+    assert "pip-audit (1 report(s)): 0 unscored" in outcome.summary
