@@ -321,6 +321,16 @@ def _regular(located: Located, key: Key, path: Path, what: str) -> None:
 CONFIG_NAME = "golive.yml"
 
 
+def existing_config(explicit: Path | None) -> Path | None:
+    """The configuration a command reads when it can do without one (list, explain, verify):
+    `--config`, else $GOLIVE_CONFIG, else ./golive.yml if anything is there (so a folder of
+    that name is an error, not silently no configuration), else None; never a search."""
+    found = config_location(explicit, search_upward=False)
+    if explicit is None and not os.environ.get("GOLIVE_CONFIG") and not found.exists():
+        return None
+    return found
+
+
 def config_location(explicit: Path | None, search_upward: bool, start: Path | None = None) -> Path:
     """Which golive.yml a command reads: `--config`, else $GOLIVE_CONFIG, else ./golive.yml,
     or with `search_upward` (only `golive check`) the nearest golive.yml in the working

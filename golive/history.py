@@ -34,7 +34,11 @@ def stored_results(folder: Path) -> tuple[list[Stored], list[str]]:
 
 
 def last_go(folder: Path) -> Stored | None:
-    results, _ = stored_results(folder)
+    return newest_go(stored_results(folder)[0])
+
+
+def newest_go(results: list[Stored]) -> Stored | None:
+    """The newest GO among `results` (oldest first, as stored_results gives them)."""
     gos = [stored for stored in results if stored.document["decision"]["verdict"] in GO_VERDICTS]
     return gos[-1] if gos else None
 

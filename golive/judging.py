@@ -122,11 +122,12 @@ def fix_for(item: ItemSpec, result: ItemResult) -> str:
 
 
 def _judged(item: ItemSpec, config: Config, ctx: JudgeContext) -> ItemResult:
+    title = item.display_title()
     result = ItemResult(
         id=item.id,
         section=item.section,
-        title=item.display_title(),
-        seed_title=item.title if item.display_title() != item.title else None,
+        title=title,
+        seed_title=item.title if title != item.title else None,
         seed_line=item.seed_line,
         severity=item.severity,
         outcome=Outcome(Status.INSUFFICIENT, "not judged"),

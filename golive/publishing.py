@@ -94,13 +94,13 @@ def prune_history(folder: Path, keep: int) -> list[Path]:
     """Remove the oldest results of one environment's history beyond `keep`, each with its
     signature files; the newest GO stays whatever its age, since promotion and "changes since
     the last GO" read it. Returns the results removed."""
-    from golive.history import last_go, stored_results
+    from golive.history import newest_go, stored_results
 
     results, _ = stored_results(folder)
-    newest_go = last_go(folder)
+    kept_go = newest_go(results)
     removed = []
     for stored in results[: max(0, len(results) - keep)]:
-        if newest_go is not None and stored.path == newest_go.path:
+        if kept_go is not None and stored.path == kept_go.path:
             continue
         for signature in folder.glob(f"{stored.path.name}.*.sig"):
             signature.unlink(missing_ok=True)

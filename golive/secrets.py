@@ -44,7 +44,9 @@ MASK = "[redacted]"
 # masked verbatim wherever they appear, whatever surrounds them. Shorter ones are refused
 # there, since masking them would mask ordinary text.
 MIN_REMEMBERED_SECRET = 4
-_REMEMBERED: set[str] = set()
+# Longest first, so a secret containing another is masked whole; kept ordered as they are
+# remembered, since mask_text runs over every string golive outputs.
+_REMEMBERED: tuple[str, ...] = ()
 Data = TypeVar("Data")
 
 # A word is secret when it is one of these or ends with one (ACCESSTOKEN, DBPASSWORD), anywhere in the name.
@@ -220,12 +222,14 @@ def _keep_head(found: re.Match[str]) -> str:
 
 def remember_secret(value: str) -> None:
     """Mask `value` verbatim in everything golive outputs from now on in this process."""
-    if len(value) >= MIN_REMEMBERED_SECRET:
-        _REMEMBERED.add(value)
+    global _REMEMBERED
+    if len(value) >= MIN_REMEMBERED_SECRET and value not in _REMEMBERED:
+        _REMEMBERED = tuple(sorted((*_REMEMBERED, value), key=len, reverse=True))
 
 
 def forget_remembered_secrets() -> None:
-    _REMEMBERED.clear()
+    global _REMEMBERED
+    _REMEMBERED = ()
 
 
 def mask_text(text: str) -> str:
@@ -234,7 +238,7 @@ def mask_text(text: str) -> str:
     # strings (test names, log lines), and a substring test is far cheaper than a regex.
     if not text:
         return text
-    for secret in sorted(_REMEMBERED, key=len, reverse=True) if _REMEMBERED else ():
+    for secret in _REMEMBERED:
         if secret in text:
             text = text.replace(secret, MASK)
     if "PRIVATE KEY" in text:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,11 +86,10 @@ def _item_json(item: ItemSpec, state: str) -> dict[str, object]:
 
 def _checklist(config_path: Path | None, environment: str | None) -> Checklist:
     from golive.checklist import load_default
-    from golive.config import config_location
+    from golive.config import existing_config
     from golive.yamlfile import ConfigError
 
-    if config_path is None and (os.environ.get("GOLIVE_CONFIG") or Path("golive.yml").exists()):
-        config_path = config_location(None, search_upward=False)
+    config_path = existing_config(config_path)
     if config_path is None:
         try:
             return load_default()
@@ -142,7 +140,9 @@ def explain(item_id: str, config_path: Path | None, environment: str | None) -> 
     formats = _formats_read(item)
     if formats:
         lines.append(f"  formats:  {', '.join(formats)} (`golive formats NAME` prints the schema)")
-    if item.source in ("junit", "load", "coverage"):
+    from golive.collectors import settings_keys
+
+    if "run" in settings_keys().get(item.source, set()):
         lines.append(f"  commands: sources.{item.source}.run is a list of arguments or a string split like one; it is not a shell")
     if item.only_if:
         lines.append(f"  applies only to environments with {item.only_if}")

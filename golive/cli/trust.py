@@ -31,12 +31,9 @@ def _verifier_side(config_path: Path | None, environment: str | None, document: 
     """The verifier's own configuration: --config, else $GOLIVE_CONFIG, else ./golive.yml; never a search.
 
     With several environments --env is required. Returns (config or None, environment name or None)."""
-    from golive.config import environment_names
+    from golive.config import environment_names, existing_config
 
-    if config_path is None and os.environ.get("GOLIVE_CONFIG"):
-        config_path = Path(os.environ["GOLIVE_CONFIG"])
-    if config_path is None and Path("golive.yml").is_file():
-        config_path = Path("golive.yml")
+    config_path = existing_config(config_path)
     if config_path is None:
         if environment is not None:
             fail_usage("--env needs the verifier's configuration (--config or $GOLIVE_CONFIG)")

@@ -64,8 +64,9 @@ def workflow_commands(document: Document) -> list[str]:
     """One workflow command per blocker (error, or warning while only sign-off is pending),
     per non-blocking warn item, per notice, and one notice with the verdict."""
     commands = [_command("warning", "golive", notice) for notice in notices(document)]
-    blocking = {item["id"] for item in blockers(document)}
-    for item in blockers(document):
+    stopping = blockers(document)
+    blocking = {item["id"] for item in stopping}
+    for item in stopping:
         level = _LEVEL.get(item["status"], "error")
         message = f"{item['summary']}" + (f" -- how to fix: {item['fix']}" if item.get("fix") else "")
         commands.append(_command(level, f"golive {item['id']}: {status_text(item)}", message))

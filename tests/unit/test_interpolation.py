@@ -98,3 +98,12 @@ def test_config_location_prefers_option_then_environment_then_search(tmp_path: P
     monkeypatch.setenv("GOLIVE_CONFIG", str(tmp_path / "elsewhere.yml"))
     assert config_location(None, search_upward=True, start=nested) == tmp_path / "elsewhere.yml"
     assert config_location(Path("given.yml"), search_upward=True, start=nested) == Path("given.yml")
+
+
+def test_a_remembered_secret_containing_another_is_masked_whole() -> None:
+    from golive.secrets import remember_secret
+
+    remember_secret("abcd")
+    remember_secret("xxabcdyy")
+    remember_secret("abcd")
+    assert mask_text("token xxabcdyy and abcd") == f"token {MASK} and {MASK}"
